@@ -1,0 +1,24 @@
+// `npm run dev`: prepares the local environment, then serves the API with `wrangler dev`.
+// Every step is safe to repeat, and the local D1 keeps its data across restarts (.wrangler/state).
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+
+if (!existsSync(".dev.vars")) {
+  copyFileSync(".dev.vars.example", ".dev.vars");
+  console.log("Created .dev.vars with the local tokens from .dev.vars.example.");
+}
+
+/** @param {string[]} args */
+const run = (args) => {
+  const { status } = spawnSync("npm", ["run", "--silent", ...args], { stdio: "inherit" });
+  if (status !== 0) process.exit(status ?? 1);
+};
+run(["db:migrate:local"]);
+run(["db:seed:local"]);
+
+// wrangler dev would try to fetch Request.cf data from the internet at every start; it is not needed here.
+const { status } = spawnSync("npx", ["wrangler", "dev", ...process.argv.slice(2)], {
+  stdio: "inherit",
+  env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+});
+process.exit(status ?? 0);

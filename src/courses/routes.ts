@@ -1,0 +1,40 @@
+import { Hono } from "hono";
+import { database } from "../db/client";
+import type { AppEnv } from "../env";
+import { Problem } from "../http/problem";
+import { annotateRequestLog } from "../http/request-log";
+import { requireJsonBody, validate } from "../http/validate";
+import { idParams } from "../lib/ids";
+import { idPageQuery, toPage } from "../lib/pagination";
+import { logEvent } from "../log";
+import { deleteCourse, findCourse, insertCourse, listCourses } from "./queries";
+import { createCourseBody } from "./schemas";
+
+const courseNotFound = (id: number) => new Problem("course_not_found", `No course has id ${id}.`);
+
+export const courseRoutes = new Hono<AppEnv>()
+  .post("/", requireJsonBody, validate("json", createCourseBody), async (c) => {
+    const course = await insertCourse(database(c.env.DB), c.req.valid("json"));
+    if (!course) throw new Problem("code_taken", "A course with this code already exists.");
+    logEvent(c.get("requestId"), "course.created", { course_id: course.id });
+    return c.json(course, 201, { Location: `/courses/${course.id}` });
+  })
+  .get("/", validate("query", idPageQuery), async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    const rows = await listCourses(database(c.env.DB), limit + 1, cursor);
+    const page = toPage(rows, limit, (course) => [course.id]);
+    annotateRequestLog(c, { row_count: page.data.length });
+    return c.json(page);
+  })
+  .get("/:id", validate("param", idParams), async (c) => {
+    const { id } = c.req.valid("param");
+    const course = await findCourse(database(c.env.DB), id);
+    if (!course) throw courseNotFound(id);
+    return c.json(course);
+  })
+  .delete("/:id", validate("param", idParams), async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await deleteCourse(database(c.env.DB), id))) throw courseNotFound(id);
+    logEvent(c.get("requestId"), "course.deleted", { course_id: id });
+    return c.body(null, 204);
+  });

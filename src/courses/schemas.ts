@@ -1,0 +1,23 @@
+import * as z from "zod/mini";
+
+/** Request and response shapes of /courses; the types below are inferred from them. */
+
+export const createCourseBody = z.strictObject({
+  // Stored upper-cased, which makes the unique index case-insensitive.
+  code: z.string().check(
+    z.trim(),
+    z.regex(/^[A-Za-z0-9._-]{2,32}$/, "must be 2 to 32 letters, digits, '-', '_' or '.'"),
+    z.toUpperCase(),
+  ),
+  title: z.string().check(z.trim(), z.minLength(1, "must not be empty"), z.maxLength(200)),
+});
+
+export const course = z.object({
+  id: z.int(),
+  code: z.string(),
+  title: z.string(),
+  created_at: z.string(),
+});
+
+export type NewCourse = z.output<typeof createCourseBody>;
+export type Course = z.output<typeof course>;

@@ -1,0 +1,10 @@
+/** The Worker's bindings, as declared in wrangler.toml (DB) and set as secrets (tokens). */
+export type Bindings = {
+  DB: D1Database;
+  /** Read and write tokens, comma-separated. */
+  API_TOKEN?: string;
+  /** Read-only tokens, comma-separated. */
+  API_READ_TOKEN?: string;
+};
+
+export type AppEnv = { Bindings: Bindings };

@@ -1,0 +1,59 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { Problem } from "./problem";
+
+type Scope = "read" | "write";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Bearer tokens with two scopes. Hono's bearer-auth has no scopes and answers in plain text,
+ * so this is ours: API_TOKEN may read and write, API_READ_TOKEN may only read. Each holds a
+ * comma-separated list, so a new token can be added before the old one is removed. With no
+ * token configured, nothing matches and every protected route refuses (fail closed).
+ */
+export const requireToken = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header("Authorization"));
+  if (!token) {
+    throw new Problem("unauthorized", "Send a token in an `Authorization: Bearer <token>` header.", {
+      headers: { "WWW-Authenticate": 'Bearer realm="enrollment-api"' },
+    });
+  }
+  const scope = await scopeOf(token, c.env);
+  if (!scope) {
+    throw new Problem("unauthorized", "The bearer token is not valid.", {
+      headers: { "WWW-Authenticate": 'Bearer realm="enrollment-api", error="invalid_token"' },
+    });
+  }
+  if (scope === "read" && !SAFE_METHODS.has(c.req.method)) {
+    throw new Problem("insufficient_scope", "This token may only read; writing needs a read-write token.", {
+      headers: { "WWW-Authenticate": 'Bearer realm="enrollment-api", error="insufficient_scope"' },
+    });
+  }
+  await next();
+});
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer +(\S+) *$/i);
+  return match?.[1];
+}
+
+async function scopeOf(token: string, env: AppEnv["Bindings"]): Promise<Scope | undefined> {
+  // Compare against every configured token, with no early exit, so timing says nothing.
+  const [isWriter, isReader] = await Promise.all([matchesAny(token, env.API_TOKEN), matchesAny(token, env.API_READ_TOKEN)]);
+  if (isWriter) return "write";
+  if (isReader) return "read";
+  return undefined;
+}
+
+async function matchesAny(token: string, list: string | undefined): Promise<boolean> {
+  const candidates = (list ?? "").split(",").map((t) => t.trim()).filter(Boolean);
+  const presented = await sha256(token);
+  const results = await Promise.all(
+    candidates.map(async (candidate) => crypto.subtle.timingSafeEqual(presented, await sha256(candidate))),
+  );
+  return results.includes(true);
+}
+
+// Equal-length digests make timingSafeEqual applicable to tokens of any length.
+const sha256 = (value: string) => crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));

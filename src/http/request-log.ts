@@ -1,0 +1,34 @@
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { matchedRoutes } from "hono/route";
+import { logInfo } from "../log";
+
+type LogFields = Record<string, number | string>;
+
+declare module "hono" {
+  interface ContextVariableMap {
+    requestLogFields: LogFields;
+  }
+}
+
+/** Adds fields (counts, ids) to the one log line the request emits when it completes. */
+export function annotateRequestLog(c: Context, fields: LogFields): void {
+  c.set("requestLogFields", { ...c.get("requestLogFields"), ...fields });
+}
+
+/**
+ * One log object per request. It names the route pattern, never the URL: paths and query
+ * strings can carry personal data.
+ */
+export const requestLog = createMiddleware(async (c, next) => {
+  const started = Date.now();
+  await next();
+  logInfo("request", {
+    request_id: c.get("requestId"),
+    method: c.req.method,
+    route: matchedRoutes(c).find((route) => route.method !== "ALL")?.path ?? null,
+    status: c.res.status,
+    duration_ms: Date.now() - started,
+    ...c.get("requestLogFields"),
+  });
+});

@@ -1,0 +1,55 @@
+import { zValidator } from "@hono/zod-validator";
+import { createMiddleware } from "hono/factory";
+import * as z from "zod/mini";
+import { describeIssue } from "./issue-message";
+import { type FieldError, Problem } from "./problem";
+
+// zod's own way to set messages for every schema; a message on a schema still wins.
+z.config({ localeError: describeIssue });
+
+type Target = "json" | "query" | "param";
+
+const PATH_PREFIX: Record<Target, string> = { json: "body", query: "query", param: "path" };
+
+/**
+ * Validates one part of the request with a zod schema. A failure becomes a
+ * `validation_failed` problem listing every field error; the raw zod result never leaves.
+ */
+export const validate = <T extends Target, S extends z.ZodMiniType>(target: T, schema: S) =>
+  zValidator(
+    target,
+    schema,
+    (result) => {
+      if (!result.success) {
+        throw new Problem("validation_failed", `The request ${PATH_PREFIX[target]} is not valid.`, {
+          errors: result.error.issues.flatMap((issue) => fieldErrors(target, issue)),
+        });
+      }
+    },
+  );
+
+function fieldErrors(target: Target, issue: z.core.$ZodIssue): FieldError[] {
+  const path = [PATH_PREFIX[target], ...issue.path.map(String)];
+  // One entry per unknown key, each pointing at the key itself.
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({ path: [...path, key].join("."), message: "is not a known field" }));
+  }
+  return [{ path: path.join("."), message: issue.message }];
+}
+
+// The media types Hono's json validator parses; any other leaves the body unread, so it is refused here.
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/** For routes with a JSON body: 415 for another media type, 400 `invalid_json` for a body that does not parse. */
+export const requireJsonBody = createMiddleware(async (c, next) => {
+  const mediaType = c.req.header("Content-Type")?.split(";")[0]?.trim() ?? "";
+  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    throw new Problem("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.");
+  }
+  try {
+    await c.req.json(); // cached: the validator reads the same parsed body
+  } catch {
+    throw new Problem("invalid_json", "The request body is not valid JSON.");
+  }
+  await next();
+});

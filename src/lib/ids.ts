@@ -1,0 +1,15 @@
+import * as z from "zod/mini";
+
+/**
+ * A resource id in a path: a plain decimal integer from 1 to 2^53−1 (JavaScript's safe range).
+ * No sign, exponent, fraction or leading zero, so each id has exactly one spelling.
+ */
+export const idSchema = z.pipe(
+  z.string().check(
+    z.regex(/^[1-9][0-9]{0,15}$/, "must be a positive integer id"),
+    z.refine((s) => Number(s) <= Number.MAX_SAFE_INTEGER, "must be at most 9007199254740991"),
+  ),
+  z.transform(Number),
+);
+
+export const idParams = z.object({ id: idSchema });

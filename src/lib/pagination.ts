@@ -1,0 +1,37 @@
+import * as z from "zod/mini";
+import { decodeCursor, encodeCursor } from "./cursor";
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+
+const limitSchema = z.pipe(
+  z.string().check(z.regex(/^(100|[1-9][0-9]?)$/, `must be a whole number from 1 to ${MAX_LIMIT}`)),
+  z.transform(Number),
+);
+
+/** A cursor of a list sorted by id: it holds the last id of the previous page. */
+const idCursorSchema = z.pipe(
+  z.string(),
+  z.transform((cursor, ctx) => {
+    const [id, ...rest] = decodeCursor(cursor) ?? [];
+    if (rest.length === 0 && Number.isSafeInteger(id) && (id as number) > 0) return id as number;
+    ctx.issues.push({ code: "custom", message: "is not a cursor from this list", input: cursor });
+    return z.NEVER;
+  }),
+);
+
+/** `?limit=&cursor=` of a list keyed by id. Unknown parameters are refused, so typos don't pass silently. */
+export const idPageQuery = z.strictObject({
+  limit: z._default(limitSchema, DEFAULT_LIMIT),
+  cursor: z.optional(idCursorSchema),
+});
+
+/**
+ * Keyset pagination: the query fetches `limit + 1` rows after the cursor; the extra row only
+ * says whether another page exists, so the last page has `next_cursor: null`.
+ */
+export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => (string | number)[]) {
+  const data = rows.slice(0, limit);
+  const last = data.at(-1);
+  return { data, next_cursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+}

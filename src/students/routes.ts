@@ -1,0 +1,40 @@
+import { Hono } from "hono";
+import { database } from "../db/client";
+import type { AppEnv } from "../env";
+import { Problem } from "../http/problem";
+import { annotateRequestLog } from "../http/request-log";
+import { requireJsonBody, validate } from "../http/validate";
+import { idParams } from "../lib/ids";
+import { idPageQuery, toPage } from "../lib/pagination";
+import { logEvent } from "../log";
+import { deleteStudent, findStudent, insertStudent, listStudents } from "./queries";
+import { createStudentBody } from "./schemas";
+
+const studentNotFound = (id: number) => new Problem("student_not_found", `No student has id ${id}.`);
+
+export const studentRoutes = new Hono<AppEnv>()
+  .post("/", requireJsonBody, validate("json", createStudentBody), async (c) => {
+    const student = await insertStudent(database(c.env.DB), c.req.valid("json"));
+    if (!student) throw new Problem("email_taken", "A student with this email already exists.");
+    logEvent(c.get("requestId"), "student.created", { student_id: student.id });
+    return c.json(student, 201, { Location: `/students/${student.id}` });
+  })
+  .get("/", validate("query", idPageQuery), async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    const rows = await listStudents(database(c.env.DB), limit + 1, cursor);
+    const page = toPage(rows, limit, (s) => [s.id]);
+    annotateRequestLog(c, { row_count: page.data.length });
+    return c.json(page);
+  })
+  .get("/:id", validate("param", idParams), async (c) => {
+    const { id } = c.req.valid("param");
+    const student = await findStudent(database(c.env.DB), id);
+    if (!student) throw studentNotFound(id);
+    return c.json(student);
+  })
+  .delete("/:id", validate("param", idParams), async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await deleteStudent(database(c.env.DB), id))) throw studentNotFound(id);
+    logEvent(c.get("requestId"), "student.deleted", { student_id: id });
+    return c.body(null, 204);
+  });

@@ -1,0 +1,24 @@
+import * as z from "zod/mini";
+
+/** Request and response shapes of /students; the types below are inferred from them. */
+
+export const createStudentBody = z.strictObject({
+  name: z.string().check(z.trim(), z.minLength(1, "must not be empty"), z.maxLength(200)),
+  // Stored lower-cased, which makes the unique index case-insensitive.
+  email: z.string().check(
+    z.trim(),
+    z.toLowerCase(),
+    z.maxLength(254),
+    z.regex(z.regexes.email, "must be a valid email address"),
+  ),
+});
+
+export const student = z.object({
+  id: z.int(),
+  name: z.string(),
+  email: z.string(),
+  created_at: z.string(),
+});
+
+export type NewStudent = z.output<typeof createStudentBody>;
+export type Student = z.output<typeof student>;

@@ -1,0 +1,58 @@
+import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
+import type { ProblemCode } from "../src/http/problem";
+import { TEST_TOKENS } from "./tokens";
+
+type ApiInit = RequestInit & {
+  /** Bearer token to send; `null` sends none. Defaults to a read-write token. */
+  token?: string | null;
+  /** A value to send as the JSON body. */
+  json?: unknown;
+};
+
+/** Calls the Worker exactly as a client would, through its default export's fetch. */
+export function api(path: string, { token = TEST_TOKENS.write, json, ...init }: ApiInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (token !== null) headers.set("Authorization", `Bearer ${token}`);
+  if (json !== undefined) {
+    headers.set("Content-Type", "application/json");
+    init.body = JSON.stringify(json);
+  }
+  return exports.default.fetch(new Request(`http://api.test${path}`, { ...init, headers }));
+}
+
+export type ProblemBody = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ProblemCode;
+  request_id: string;
+  errors?: { path: string; message: string }[];
+};
+
+/** Asserts a complete RFC 9457 problem response and returns its body. */
+export async function expectProblem(res: Response, status: number, code: ProblemCode): Promise<ProblemBody> {
+  expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+  const body = (await res.json()) as ProblemBody;
+  expect({ status: res.status, code: body.code }).toEqual({ status, code });
+  expect(body).toMatchObject({ status, type: expect.stringContaining(code), title: expect.any(String), detail: expect.any(String) });
+  expect(body.request_id).toBe(res.headers.get("X-Request-Id"));
+  return body;
+}
+
+let unique = 0;
+
+export async function createStudent(fields: { name?: string; email?: string } = {}) {
+  unique += 1;
+  const res = await api("/students", { method: "POST", json: { name: `Student ${unique}`, email: `student${unique}@example.org`, ...fields } });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: number; name: string; email: string; created_at: string };
+}
+
+export async function createCourse(fields: { code?: string; title?: string } = {}) {
+  unique += 1;
+  const res = await api("/courses", { method: "POST", json: { code: `C-${unique}`, title: `Course ${unique}`, ...fields } });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: number; code: string; title: string; created_at: string };
+}

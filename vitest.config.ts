@@ -1,0 +1,24 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { TEST_TOKENS } from "./test/tokens";
+
+export default defineConfig(async () => ({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          // The real migrations, applied by test/apply-migrations.ts to each test file's D1.
+          TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),
+          // Two read-write tokens, as during a rotation.
+          API_TOKEN: `${TEST_TOKENS.write}, ${TEST_TOKENS.rotated}`,
+          API_READ_TOKEN: TEST_TOKENS.read,
+        },
+      },
+    }),
+  ],
+  test: {
+    setupFiles: ["./test/apply-migrations.ts"],
+  },
+}));
