@@ -1,7 +1,7 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_TOKENS } from "./test/tokens";
+import { TEST_TOKENS } from "./test/tokens.ts";
 
 export default defineConfig(async () => ({
   plugins: [
@@ -20,5 +20,7 @@ export default defineConfig(async () => ({
   ],
   test: {
     setupFiles: ["./test/apply-migrations.ts"],
+    // The Worker logs every request; show those lines only for a test that failed.
+    silent: "passed-only" as const,
   },
 }));

@@ -1,0 +1,124 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import app from "../src/index";
+import { api, expectProblem } from "./api";
+import { TEST_TOKENS } from "./tokens";
+
+const countStudents = () => env.DB.prepare("SELECT count(*) AS n FROM students").first<number>("n");
+
+describe("problem documents", () => {
+  it("answers an unknown route with 404 not_found in RFC 9457 form", async () => {
+    const res = await api("/nowhere");
+    const problem = await expectProblem(res, 404, "not_found");
+    expect(Object.keys(problem).sort()).toEqual(["code", "detail", "request_id", "status", "title", "type"]);
+  });
+
+  it.each([
+    ["PUT", "/students", "GET, POST, HEAD"],
+    ["PATCH", "/students/1", "GET, DELETE, HEAD"],
+    ["DELETE", "/courses", "GET, POST, HEAD"],
+  ])("answers %s %s with 405 method_not_allowed and Allow: %s", async (method, path, allow) => {
+    const res = await api(path, { method });
+    expect(res.headers.get("Allow")).toBe(allow);
+    await expectProblem(res, 405, "method_not_allowed");
+  });
+
+  it("answers HEAD like GET, without a body", async () => {
+    const res = await api("/students", { method: "HEAD" });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("");
+  });
+});
+
+describe("request bodies", () => {
+  const post = (body: BodyInit | null, headers: Record<string, string> = {}) =>
+    api("/students", { method: "POST", body, headers });
+
+  it.each([
+    ["text/plain", { "Content-Type": "text/plain" }],
+    ["form data", { "Content-Type": "application/x-www-form-urlencoded" }],
+    ["no content type", {}],
+  ])("refuses %s: 415 unsupported_media_type, nothing stored", async (_, headers) => {
+    const before = await countStudents();
+    await expectProblem(await post('{"name":"A","email":"media@example.org"}', headers), 415, "unsupported_media_type");
+    expect(await countStudents()).toBe(before);
+  });
+
+  it("accepts application/json with a charset parameter", async () => {
+    const res = await post('{"name":"A","email":"charset@example.org"}', { "Content-Type": "application/json; charset=utf-8" });
+    expect(res.status).toBe(201);
+  });
+
+  it.each(['{"name":', "", "{'name':'A'}", '{"name":"A",}'])("refuses the malformed JSON %j: 400 invalid_json", async (body) => {
+    await expectProblem(await post(body, { "Content-Type": "application/json" }), 400, "invalid_json");
+  });
+
+  it.each(["[]", "null", '"text"', "42"])("refuses the JSON %s where an object belongs: 400 validation_failed", async (body) => {
+    const problem = await expectProblem(await post(body, { "Content-Type": "application/json" }), 400, "validation_failed");
+    expect(problem.errors?.[0]?.path).toBe("body");
+  });
+
+  it("refuses a body over 16 KiB: 413 payload_too_large, nothing stored", async () => {
+    const before = await countStudents();
+    const body = JSON.stringify({ name: "x".repeat(16 * 1024), email: "big@example.org" });
+    await expectProblem(await post(body, { "Content-Type": "application/json" }), 413, "payload_too_large");
+    expect(await countStudents()).toBe(before);
+  });
+
+  it("refuses a body over 16 KiB sent without Content-Length (streamed)", async () => {
+    const chunk = new TextEncoder().encode(" ".repeat(8 * 1024));
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 3; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const req = new Request("http://api.test/students", {
+      method: "POST",
+      body: stream,
+      headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json" },
+    });
+    expect(req.headers.get("Content-Length")).toBeNull();
+    await expectProblem(await app.request(req, undefined, env), 413, "payload_too_large");
+  });
+
+  it("accepts a body of exactly 16 KiB", async () => {
+    const json = '{"name":"Exact","email":"exact@example.org"}';
+    const res = await post(json + " ".repeat(16 * 1024 - json.length), { "Content-Type": "application/json" });
+    expect(res.status).toBe(201);
+  });
+});
+
+describe("request ids", () => {
+  it("puts a fresh X-Request-Id on every response", async () => {
+    const [a, b] = await Promise.all([api("/health", { token: null }), api("/students")]);
+    expect(a.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b.headers.get("X-Request-Id")).not.toBe(a.headers.get("X-Request-Id"));
+  });
+
+  it("keeps a well-formed id the client sent, and replaces a malformed one", async () => {
+    const kept = await api("/students", { headers: { "X-Request-Id": "client-trace-42" } });
+    expect(kept.headers.get("X-Request-Id")).toBe("client-trace-42");
+    const replaced = await api("/nowhere", { headers: { "X-Request-Id": "bad id <script>" } });
+    const problem = await expectProblem(replaced, 404, "not_found");
+    expect(problem.request_id).not.toContain("<");
+  });
+});
+
+describe("unexpected failures", () => {
+  it("answers 500 internal_error with no internals, and logs the error with its stack", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const brokenDb = {
+      prepare() {
+        throw new Error("D1_ERROR: secret internals");
+      },
+    };
+    const res = await app.request("/students/1", { headers: { Authorization: `Bearer ${TEST_TOKENS.write}` } }, { ...env, DB: brokenDb });
+    const problem = await expectProblem(res, 500, "internal_error");
+    expect(JSON.stringify(problem)).not.toContain("secret internals");
+    expect(errors).toHaveBeenCalledWith(
+      expect.objectContaining({ level: "error", request_id: problem.request_id, error: expect.objectContaining({ stack: expect.stringContaining("secret internals") }) }),
+    );
+    errors.mockRestore();
+  });
+});

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { api } from "./api";
+import { TEST_TOKENS } from "./tokens";
+
+// Runs a realistic session against the Worker while capturing every console call, then
+// checks the shape of each line and that no personal data or secret reached the logs.
+
+const NAME = "Zoë Secretname";
+const EMAIL = "zoe.private@example.org";
+const lines: unknown[][] = [];
+let studentId: number;
+let courseId: number;
+
+beforeAll(async () => {
+  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(args));
+  }
+  const created = await api("/students", { method: "POST", json: { name: NAME, email: EMAIL } });
+  studentId = ((await created.json()) as { id: number }).id;
+  courseId = ((await (await api("/courses", { method: "POST", json: { code: "LOG101", title: "Private title" } })).json()) as { id: number }).id;
+  await api("/students", { method: "POST", json: { name: NAME, email: EMAIL } }); // 409
+  await api("/students", { method: "POST", json: { name: NAME, email: "not-an-email", extra: EMAIL } }); // 400
+  await api(`/students/${studentId}`);
+  await api(`/students?limit=1&cursor=${btoa(EMAIL)}`);
+  await api("/students?limit=5");
+  await api("/courses");
+  await api("/students", { token: "wrong-secret-token" });
+  await api("/students", { method: "POST", token: TEST_TOKENS.read, json: { name: NAME, email: EMAIL } });
+  await api(`/students/${encodeURIComponent(EMAIL)}`);
+  await api(`/courses/${courseId}`, { method: "DELETE" });
+  await api(`/students/${studentId}`, { method: "DELETE" });
+});
+
+afterAll(() => {
+  vi.restoreAllMocks();
+});
+
+const entries = () => lines.map((args) => args[0] as Record<string, unknown>);
+
+describe("logs", () => {
+  it("are one plain JSON object per call", () => {
+    expect(lines.length).toBeGreaterThan(10);
+    for (const args of lines) {
+      expect(args).toHaveLength(1);
+      expect(Object.getPrototypeOf(args[0])).toBe(Object.prototype);
+      expect(JSON.parse(JSON.stringify(args[0]))).toEqual(args[0]);
+    }
+  });
+
+  it("hold no name, email, token, header or body", () => {
+    const text = JSON.stringify(lines);
+    for (const secret of [NAME, "Secretname", EMAIL, "zoe.private", "not-an-email", "Private title", ...Object.values(TEST_TOKENS), "wrong-secret-token", "Bearer", "authorization", btoa(EMAIL)]) {
+      expect(text.toLowerCase()).not.toContain(secret.toLowerCase());
+    }
+  });
+
+  it("give each request one line with its id, method, route pattern, status and duration", () => {
+    const requests = entries().filter((e) => e.message === "request");
+    expect(requests).toHaveLength(13);
+    for (const entry of requests) {
+      expect(entry).toMatchObject({ level: "info", request_id: expect.any(String), method: expect.any(String), status: expect.any(Number), duration_ms: expect.any(Number) });
+    }
+    expect(requests.map((e) => `${e.method} ${e.route} ${e.status}`)).toEqual([
+      "POST /students 201",
+      "POST /courses 201",
+      "POST /students 409",
+      "POST /students 400",
+      "GET /students/:id 200",
+      "GET /students 400",
+      "GET /students 200",
+      "GET /courses 200",
+      "GET /students 401",
+      "POST /students 403",
+      "GET /students/:id 400",
+      "DELETE /courses/:id 204",
+      "DELETE /students/:id 204",
+    ]);
+  });
+
+  it("count the rows a list returned", () => {
+    const lists = entries().filter((e) => e.message === "request" && e.method === "GET" && e.status === 200 && !String(e.route).includes(":id"));
+    expect(lists.map((e) => e.row_count)).toEqual([1, 1]);
+  });
+
+  it("record each write as a domain event with ids only", () => {
+    const events = entries().filter((e) => e.message !== "request");
+    expect(events.map(({ request_id, ...rest }) => rest)).toEqual([
+      { level: "info", message: "student.created", student_id: studentId },
+      { level: "info", message: "course.created", course_id: courseId },
+      { level: "info", message: "course.deleted", course_id: courseId },
+      { level: "info", message: "student.deleted", student_id: studentId },
+    ]);
+  });
+});
