@@ -8,13 +8,22 @@ if (!existsSync(".dev.vars")) {
   console.log("Created .dev.vars with the local tokens from .dev.vars.example.");
 }
 
-/** @param {string[]} args */
-const run = (args) => {
-  const { status } = spawnSync("npm", ["run", "--silent", ...args], { stdio: "inherit" });
+/**
+ * Runs an npm script. Its standard input is not a terminal, so wrangler applies local
+ * migrations without asking (the local database is a disposable copy).
+ * @param {string} script
+ * @param {{ quiet?: boolean }} [options] quiet: show only errors
+ */
+function npmRun(script, { quiet = false } = {}) {
+  const { status } = spawnSync("npm", ["run", "--silent", script], {
+    stdio: ["ignore", quiet ? "ignore" : "inherit", "inherit"],
+  });
   if (status !== 0) process.exit(status ?? 1);
-};
-run(["db:migrate:local"]);
-run(["db:seed:local"]);
+}
+
+npmRun("db:migrate:local");
+npmRun("db:seed:local", { quiet: true });
+console.log("Local D1 migrated and seeded (scripts/seed.sql).");
 
 // wrangler dev would try to fetch Request.cf data from the internet at every start; it is not needed here.
 const { status } = spawnSync("npx", ["wrangler", "dev", ...process.argv.slice(2)], {

@@ -9,7 +9,7 @@ import { Problem } from "./http/problem";
 import { requestLog } from "./http/request-log";
 import { studentRoutes } from "./students/routes";
 
-export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_BODY_BYTES = 16 * 1024;
 
 // The order of the middleware is the story of a request.
 const app = new Hono<AppEnv>()

@@ -6,7 +6,7 @@ import * as z from "zod/mini";
  */
 export const idSchema = z.pipe(
   z.string().check(
-    z.regex(/^[1-9][0-9]{0,15}$/, "must be a positive integer id"),
+    z.regex(/^[1-9][0-9]{0,15}$/, { message: "must be a positive integer id", abort: true }),
     z.refine((s) => Number(s) <= Number.MAX_SAFE_INTEGER, "must be at most 9007199254740991"),
   ),
   z.transform(Number),

@@ -1,0 +1,169 @@
+// `npm run test:examples`: runs every curl example in README.md and docs/*.md against a
+// fresh local Worker (wrangler dev on a new, seeded D1) and compares each response with the
+// one the document shows, so the docs cannot drift from the code.
+//
+// An example is a ```sh block that runs one curl command, followed by an ```http block with
+// the expected response: status line, the headers that matter, and the body. Examples run in
+// document order on one database, so ids are predictable. Values that differ on every run
+// (request ids, *_at timestamps) only need the same type.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+
+const DOCUMENTED_ORIGIN = "http://localhost:8787";
+const FILES = ["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => join("docs", f))];
+
+/** @typedef {{ file: string; line: number; command: string; expected: string }} Example */
+
+/** @returns {Example[]} */
+function examplesIn(/** @type {string} */ file) {
+  const blocks = [...readFileSync(file, "utf8").matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({
+    lang: m[1],
+    body: m[2] ?? "",
+    line: readFileSync(file, "utf8").slice(0, m.index).split("\n").length,
+    end: (m.index ?? 0) + m[0].length,
+    start: m.index ?? 0,
+  }));
+  const examples = [];
+  for (let i = 0; i < blocks.length - 1; i++) {
+    const [cmd, res] = [blocks[i], blocks[i + 1]];
+    if (cmd?.lang === "sh" && /\bcurl /.test(cmd.body) && res?.lang === "http") {
+      examples.push({ file, line: cmd.line, command: cmd.body.trim(), expected: res.body });
+    }
+  }
+  return examples;
+}
+
+/** Splits an HTTP response (as `curl -i` prints it) into status, headers and body. */
+function parseResponse(/** @type {string} */ text) {
+  const normalised = text.replace(/\r\n/g, "\n");
+  const split = normalised.indexOf("\n\n");
+  const head = split === -1 ? normalised : normalised.slice(0, split);
+  const body = split === -1 ? "" : normalised.slice(split + 2).trim();
+  const [statusLine = "", ...headerLines] = head.trim().split("\n");
+  const headers = new Map(
+    headerLines.map((line) => {
+      const colon = line.indexOf(":");
+      return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
+    }),
+  );
+  return { status: Number(statusLine.split(" ")[1]), headers, body };
+}
+
+const VOLATILE_HEADERS = new Set(["x-request-id"]);
+const isVolatileKey = (/** @type {string} */ key) => key === "request_id" || key.endsWith("_at");
+
+/**
+ * Like deep equality, but a volatile field only needs a value of the same type.
+ * @returns {boolean}
+ */
+function sameShape(/** @type {unknown} */ expected, /** @type {unknown} */ actual, key = "") {
+  if (isVolatileKey(key) && typeof expected === "string") return typeof actual === "string";
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => sameShape(e, actual[i]));
+  }
+  if (expected && typeof expected === "object") {
+    if (!actual || typeof actual !== "object" || Array.isArray(actual)) return false;
+    const keys = Object.keys(expected);
+    return isDeepStrictEqual(keys.sort(), Object.keys(actual).sort()) && keys.every((k) => sameShape(/** @type {any} */ (expected)[k], /** @type {any} */ (actual)[k], k));
+  }
+  return isDeepStrictEqual(expected, actual);
+}
+
+/** @returns {string[]} what differs; empty when the response matches the document */
+function differences(/** @type {string} */ expectedText, /** @type {string} */ actualText) {
+  const expected = parseResponse(expectedText);
+  const actual = parseResponse(actualText);
+  const problems = [];
+  if (expected.status !== actual.status) problems.push(`status ${actual.status}, documented ${expected.status}`);
+  for (const [name, value] of expected.headers) {
+    const got = actual.headers.get(name);
+    if (got === undefined) problems.push(`no ${name} header`);
+    else if (!VOLATILE_HEADERS.has(name) && got !== value) problems.push(`${name}: ${got}, documented ${value}`);
+  }
+  if (expected.body === "" || actual.body === "") {
+    if (expected.body !== actual.body) problems.push(`body ${JSON.stringify(actual.body)}, documented ${JSON.stringify(expected.body)}`);
+  } else {
+    try {
+      if (!sameShape(JSON.parse(expected.body), JSON.parse(actual.body))) problems.push(`body ${actual.body}`);
+    } catch {
+      problems.push(`body is not JSON: ${actual.body}`);
+    }
+  }
+  return problems;
+}
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Local tokens from .dev.vars.example, passed explicitly so a developer's own .dev.vars doesn't matter. */
+function exampleVars() {
+  return readFileSync(".dev.vars.example", "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .flatMap((line) => ["--var", line.replace("=", ":")]);
+}
+
+async function startWorker(/** @type {number} */ port, /** @type {string} */ persist) {
+  for (const script of ["db:migrate:local", "db:seed:local"]) {
+    const { status, stderr } = spawnSync("npm", ["run", "--silent", script, "--", "--persist-to", persist], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    if (status !== 0) throw new Error(`${script} failed:\n${stderr}`);
+  }
+  const worker = spawn(
+    "npx",
+    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false", ...exampleVars()],
+    { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
+  );
+  let output = "";
+  worker.stdout.on("data", (d) => (output += d));
+  worker.stderr.on("data", (d) => (output += d));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return worker;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  stop(worker);
+  throw new Error(`wrangler dev did not start:\n${output}`);
+}
+
+function stop(/** @type {import("node:child_process").ChildProcess} */ worker) {
+  if (worker.pid) process.kill(-worker.pid, "SIGTERM");
+}
+
+const examples = FILES.flatMap(examplesIn);
+const persist = mkdtempSync(join(tmpdir(), "examples-"));
+const port = await freePort();
+const worker = await startWorker(port, persist);
+let passed = 0;
+let failed = 0;
+try {
+  for (const example of examples) {
+    const command = example.command.replaceAll(DOCUMENTED_ORIGIN, `http://127.0.0.1:${port}`);
+    const output = execFileSync("bash", ["-c", command], { encoding: "utf8" });
+    const problems = differences(example.expected, output);
+    const title = `${example.file}:${example.line} ${example.command.split("\n")[0]}`;
+    if (problems.length === 0) {
+      passed += 1;
+      console.log(`ok     ${title}`);
+    } else {
+      failed += 1;
+      console.log(`FAILED ${title}\n${problems.map((p) => `       - ${p}`).join("\n")}`);
+    }
+  }
+} finally {
+  stop(worker);
+  rmSync(persist, { recursive: true, force: true });
+}
+console.log(`examples: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
