@@ -8,6 +8,8 @@ export default defineConfig(async () => ({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
+        // A second, empty D1 for test/migrations.test.ts, which applies the migrations one by one.
+        d1Databases: { MIGRATION_DB: "migration-test" },
         bindings: {
           // The real migrations, applied by test/apply-migrations.ts to each test file's D1.
           TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),

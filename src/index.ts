@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { courseRoutes } from "./courses/routes";
+import { enrollmentRoutes } from "./enrollments/routes";
 import type { AppEnv } from "./env";
 import { requireToken } from "./http/auth";
 import { notFound, onError } from "./http/errors";
@@ -27,7 +28,8 @@ const app = new Hono<AppEnv>()
   .get("/health", (c) => c.json({ status: "ok" }))
   .use(requireToken)
   .route("/students", studentRoutes)
-  .route("/courses", courseRoutes);
+  .route("/courses", courseRoutes)
+  .route("/", enrollmentRoutes);
 
 app.onError(onError);
 app.notFound(notFound(app));

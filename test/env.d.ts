@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[];
+      /** An empty D1 that only test/migrations.test.ts uses. */
+      MIGRATION_DB: D1Database;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");

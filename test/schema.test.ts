@@ -11,7 +11,11 @@ const dialect = new SQLiteSyncDialect();
 const tables = (Object.values(schema) as unknown[]).filter((value): value is SQLiteTable => is(value, SQLiteTable));
 
 const stripParens = (sql: string) => sql.replace(/^\((.*)\)$/s, "$1");
-const squeeze = (sql: string) => sql.replace(/\s+/g, " ").trim();
+// Whitespace and identifier quotes differ between hand-written SQL and drizzle's.
+const squeeze = (sql: string) => sql.replace(/\s+/g, " ").replaceAll('"', "").trim();
+
+const sortByColumns = <T extends { columns: unknown[] }>(items: T[]) =>
+  items.sort((a, b) => a.columns.join().localeCompare(b.columns.join()));
 
 function renderDefault(value: unknown): string | null {
   if (value === undefined) return null;
@@ -39,7 +43,7 @@ function drizzleShape(table: SQLiteTable) {
     indexes: config.indexes
       .filter((i) => !i.config.unique)
       .map((i) => ({ name: i.config.name, columns: i.config.columns.map((c) => (c as { name: string }).name) })),
-    foreignKeys: config.foreignKeys.map((fk) => {
+    foreignKeys: sortByColumns(config.foreignKeys.map((fk) => {
       const ref = fk.reference();
       return {
         columns: ref.columns.map((c) => c.name),
@@ -47,8 +51,9 @@ function drizzleShape(table: SQLiteTable) {
         references: ref.foreignColumns.map((c) => c.name),
         onDelete: (fk.onDelete ?? "no action").toUpperCase(),
       };
-    }),
-    checks: config.checks.map((check) => squeeze(dialect.sqlToQuery(check.value).sql)).sort(),
+    })),
+    // drizzle qualifies column names with the table's; the SQL does not need to.
+    checks: config.checks.map((check) => squeeze(dialect.sqlToQuery(check.value).sql).replaceAll(`${config.name}.`, "")).sort(),
   };
 }
 
@@ -77,7 +82,7 @@ async function databaseShape(name: string) {
     indexes: await Promise.all(
       indexList.filter((i) => i.origin === "c" && i.unique === 0).map(async (i) => ({ name: i.name, columns: await indexColumns(i.name) })),
     ),
-    foreignKeys: fkIds.map((id) => {
+    foreignKeys: sortByColumns(fkIds.map((id) => {
       const parts = fks.filter((r) => Number(r.id) === id).sort((a, b) => Number(a.seq) - Number(b.seq));
       return {
         columns: parts.map((r) => r.from),
@@ -85,7 +90,7 @@ async function databaseShape(name: string) {
         references: parts.map((r) => r.to),
         onDelete: parts[0]?.on_delete,
       };
-    }),
+    })),
     checks: [...createSql.matchAll(/\bCHECK \((.*?)\)(?=,|\s*\)\s*$)/g)].map((m) => squeeze(m[1] ?? "")).sort(),
   };
 }

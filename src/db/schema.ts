@@ -1,24 +1,55 @@
-import { sql } from "drizzle-orm";
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { relations, sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 // Mirrors migrations/*.sql exactly; test/schema.test.ts fails when the two drift.
 // Property names are the column names, so rows serialise straight into the API's snake_case.
 
-const createdAt = () =>
-  text("created_at")
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+/** The current time as ISO-8601 UTC with milliseconds (2026-11-22T10:00:00.000Z), in SQL. */
+export const NOW = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
+
+const timestamp = (name: string) => text(name).notNull().default(NOW);
 
 export const students = sqliteTable("students", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull(),
   email: text("email").notNull().unique(),
-  created_at: createdAt(),
+  created_at: timestamp("created_at"),
 });
 
 export const courses = sqliteTable("courses", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   code: text("code").notNull().unique(),
   title: text("title").notNull(),
-  created_at: createdAt(),
+  created_at: timestamp("created_at"),
 });
+
+export const ENROLLMENT_STATUSES = ["active", "dropped"] as const;
+
+export const studentCourses = sqliteTable(
+  "student_courses",
+  {
+    student_id: integer("student_id")
+      .notNull()
+      .references(() => students.id, { onDelete: "cascade" }),
+    course_id: integer("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    status: text("status", { enum: ENROLLMENT_STATUSES }).notNull().default("active"),
+    enrolled_at: timestamp("enrolled_at"),
+    updated_at: timestamp("updated_at"),
+    dropped_at: text("dropped_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.student_id, t.course_id] }),
+    index("student_courses_course_id_student_id").on(t.course_id, t.student_id),
+    check("student_courses_status", sql`${t.status} IN ('active', 'dropped')`),
+  ],
+);
+
+// Many-to-many: a student has enrollments, each of one course (and the other way round).
+export const studentsRelations = relations(students, ({ many }) => ({ enrollments: many(studentCourses) }));
+export const coursesRelations = relations(courses, ({ many }) => ({ enrollments: many(studentCourses) }));
+export const studentCoursesRelations = relations(studentCourses, ({ one }) => ({
+  student: one(students, { fields: [studentCourses.student_id], references: [students.id] }),
+  course: one(courses, { fields: [studentCourses.course_id], references: [courses.id] }),
+}));

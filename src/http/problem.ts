@@ -9,6 +9,7 @@ export const PROBLEMS = {
   not_found: { status: 404, title: "Not found" },
   student_not_found: { status: 404, title: "Student not found" },
   course_not_found: { status: 404, title: "Course not found" },
+  enrollment_not_found: { status: 404, title: "Enrollment not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   email_taken: { status: 409, title: "Email already taken" },
   code_taken: { status: 409, title: "Course code already taken" },

@@ -1,0 +1,141 @@
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { courses, NOW, studentCourses, students } from "../db/schema";
+import type { Enrollment, EnrollmentStatusFilter, RosterEntry } from "./schemas";
+
+// Every function here makes one D1 round trip: a single statement, or one batch, which D1
+// runs as one transaction. Existence checks and writes in one batch cannot be interleaved
+// with another request's, so concurrent requests each see a consistent state.
+
+const enrollmentColumns = { student_id: true, course_id: true, status: true, enrolled_at: true, dropped_at: true } as const;
+const withCourse = { course: { columns: { id: true, code: true, title: true } } } as const;
+const withStudent = { student: { columns: { id: true, name: true, email: true } } } as const;
+
+const isPair = (studentId: number, courseId: number) =>
+  and(eq(studentCourses.student_id, studentId), eq(studentCourses.course_id, courseId));
+
+const hasStatus = (status: EnrollmentStatusFilter) => (status === "all" ? undefined : eq(studentCourses.status, status));
+
+// findMany, not findFirst: in a D1 batch, drizzle 0.45 fails to map a findFirst that finds nothing.
+const findEnrollmentQuery = (db: Database, studentId: number, courseId: number) =>
+  db.query.studentCourses.findMany({ columns: enrollmentColumns, with: withCourse, where: isPair(studentId, courseId), limit: 1 });
+
+const studentExistsQuery = (db: Database, studentId: number) =>
+  db.select({ id: students.id }).from(students).where(eq(students.id, studentId));
+
+const courseExistsQuery = (db: Database, courseId: number) =>
+  db.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId));
+
+export type EnrollResult =
+  | { outcome: "created" | "reactivated" | "unchanged"; enrollment: Enrollment }
+  | { outcome: "student_not_found" }
+  | { outcome: "course_not_found" };
+
+/**
+ * Enrolls a student in a course: creates the enrollment, re-activates a dropped one, or
+ * leaves an active one as it is (so a retried request is harmless). One batch: read the
+ * state before, write, read the result.
+ */
+export async function enroll(db: Database, studentId: number, courseId: number): Promise<EnrollResult> {
+  const [[before], , [enrollment]] = await db.batch([
+    // The state before the write, read in the same transaction: no row when the student is missing.
+    db
+      .select({
+        course_exists: sql<number>`EXISTS (SELECT 1 FROM ${courses} WHERE ${courses.id} = ${courseId})`,
+        status: sql<string | null>`(SELECT ${studentCourses.status} FROM ${studentCourses} WHERE ${isPair(studentId, courseId)})`,
+      })
+      .from(students)
+      .where(eq(students.id, studentId)),
+    // Inserts nothing when the student or the course is missing (the SELECT finds no pair);
+    // re-activates a dropped enrollment; leaves an active one untouched.
+    db
+      .insert(studentCourses)
+      .select(
+        db
+          .select({
+            student_id: students.id,
+            course_id: courses.id,
+            status: sql<"active">`'active'`.as("status"),
+            enrolled_at: sql<string>`${NOW}`.as("enrolled_at"),
+            updated_at: sql<string>`${NOW}`.as("updated_at"),
+            dropped_at: sql<string | null>`NULL`.as("dropped_at"),
+          })
+          .from(students)
+          .innerJoin(courses, eq(courses.id, courseId))
+          .where(eq(students.id, studentId)),
+      )
+      .onConflictDoUpdate({
+        target: [studentCourses.student_id, studentCourses.course_id],
+        set: { status: "active", enrolled_at: NOW, updated_at: NOW, dropped_at: null },
+        setWhere: eq(studentCourses.status, "dropped"),
+      }),
+    findEnrollmentQuery(db, studentId, courseId),
+  ]);
+  if (!before) return { outcome: "student_not_found" };
+  if (!before.course_exists || !enrollment) return { outcome: "course_not_found" };
+  const outcome = before.status === null ? "created" : before.status === "dropped" ? "reactivated" : "unchanged";
+  return { outcome, enrollment };
+}
+
+export async function findEnrollment(db: Database, studentId: number, courseId: number): Promise<Enrollment | undefined> {
+  const [enrollment] = await findEnrollmentQuery(db, studentId, courseId);
+  return enrollment;
+}
+
+/** Marks an active enrollment dropped, keeping the row. */
+export async function dropEnrollment(
+  db: Database,
+  studentId: number,
+  courseId: number,
+): Promise<"dropped" | "student_not_found" | "enrollment_not_found"> {
+  const [student, dropped] = await db.batch([
+    studentExistsQuery(db, studentId),
+    db
+      .update(studentCourses)
+      .set({ status: "dropped", dropped_at: NOW, updated_at: NOW })
+      .where(and(isPair(studentId, courseId), eq(studentCourses.status, "active")))
+      .returning({ course_id: studentCourses.course_id }),
+  ]);
+  if (student.length === 0) return "student_not_found";
+  return dropped.length > 0 ? "dropped" : "enrollment_not_found";
+}
+
+type ListOptions = { status: EnrollmentStatusFilter; count: number; after?: number | undefined };
+
+/** A student's enrollments in course id order, or undefined when there is no such student. */
+export async function listStudentEnrollments(
+  db: Database,
+  studentId: number,
+  { status, count, after = 0 }: ListOptions,
+): Promise<Enrollment[] | undefined> {
+  const [student, rows] = await db.batch([
+    studentExistsQuery(db, studentId),
+    db.query.studentCourses.findMany({
+      columns: enrollmentColumns,
+      with: withCourse,
+      where: and(eq(studentCourses.student_id, studentId), gt(studentCourses.course_id, after), hasStatus(status)),
+      orderBy: asc(studentCourses.course_id),
+      limit: count,
+    }),
+  ]);
+  return student.length > 0 ? rows : undefined;
+}
+
+/** A course's roster in student id order, or undefined when there is no such course. */
+export async function listCourseRoster(
+  db: Database,
+  courseId: number,
+  { status, count, after = 0 }: ListOptions,
+): Promise<RosterEntry[] | undefined> {
+  const [course, rows] = await db.batch([
+    courseExistsQuery(db, courseId),
+    db.query.studentCourses.findMany({
+      columns: enrollmentColumns,
+      with: withStudent,
+      where: and(eq(studentCourses.course_id, courseId), gt(studentCourses.student_id, after), hasStatus(status)),
+      orderBy: asc(studentCourses.student_id),
+      limit: count,
+    }),
+  ]);
+  return course.length > 0 ? rows : undefined;
+}

@@ -1,0 +1,42 @@
+import * as z from "zod/mini";
+import { ENROLLMENT_STATUSES } from "../db/schema";
+import { idSchema } from "../lib/ids";
+import { idPageQuery } from "../lib/pagination";
+
+/** Request and response shapes of enrollments; the types below are inferred from them. */
+
+export const enrollBody = z.strictObject({
+  // z.int() is a safe integer (at most 2^53−1), never a string: "1" is refused, not coerced.
+  course_id: z.int().check(z.positive()),
+});
+
+export const enrollmentParams = z.object({ id: idSchema, course_id: idSchema });
+
+/** `?status=` (active by default, or dropped, or all) with the usual `limit` and `cursor`. */
+export const enrollmentListQuery = z.extend(idPageQuery, {
+  status: z._default(z.enum([...ENROLLMENT_STATUSES, "all"]), "active"),
+});
+
+const enrollmentFields = {
+  student_id: z.int(),
+  course_id: z.int(),
+  status: z.enum(ENROLLMENT_STATUSES),
+  enrolled_at: z.string(),
+  dropped_at: z.nullable(z.string()),
+};
+
+/** An enrollment as a student sees it: with its course. */
+export const enrollment = z.object({
+  ...enrollmentFields,
+  course: z.object({ id: z.int(), code: z.string(), title: z.string() }),
+});
+
+/** An enrollment as a course's roster shows it: with its student. */
+export const rosterEntry = z.object({
+  ...enrollmentFields,
+  student: z.object({ id: z.int(), name: z.string(), email: z.string() }),
+});
+
+export type Enrollment = z.output<typeof enrollment>;
+export type RosterEntry = z.output<typeof rosterEntry>;
+export type EnrollmentStatusFilter = z.output<typeof enrollmentListQuery>["status"];

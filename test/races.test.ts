@@ -1,0 +1,61 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { api, createCourse, createStudent } from "./api";
+
+// Concurrent requests against one D1. Each enrollment request is one batch, which D1 runs
+// as one transaction, so every response must tell the truth about the state it left.
+
+const enroll = (studentId: number, courseId: number) => api(`/students/${studentId}/courses`, { method: "POST", json: { course_id: courseId } });
+const count = (sql: string, ...params: unknown[]) => env.DB.prepare(sql).bind(...params).first<number>("n");
+const orphans = () =>
+  count(`SELECT count(*) AS n FROM student_courses sc
+         WHERE NOT EXISTS (SELECT 1 FROM students s WHERE s.id = sc.student_id)
+            OR NOT EXISTS (SELECT 1 FROM courses c WHERE c.id = sc.course_id)`);
+
+describe("races", () => {
+  it("25 identical concurrent enrollments: exactly one 201, 24 × 200, one row", async () => {
+    const [student, course] = [await createStudent(), await createCourse()];
+    const responses = await Promise.all(Array.from({ length: 25 }, () => enroll(student.id, course.id)));
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([...Array(24).fill(200), 201]);
+    const bodies = await Promise.all(responses.map((r) => r.json()));
+    expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM student_courses WHERE student_id = ?", student.id)).toBe(1);
+  });
+
+  it("concurrent re-enrollments of a dropped enrollment: exactly one 201 (re-activated), the rest 200", async () => {
+    const [student, course] = [await createStudent(), await createCourse()];
+    await enroll(student.id, course.id);
+    await api(`/students/${student.id}/courses/${course.id}`, { method: "DELETE" });
+    const statuses = (await Promise.all(Array.from({ length: 10 }, () => enroll(student.id, course.id)))).map((r) => r.status);
+    expect(statuses.sort()).toEqual([...Array(9).fill(200), 201]);
+  });
+
+  it.each(["student", "course"] as const)("an enrollment racing the delete of its %s never leaves an orphan, and both answers are true", async (target) => {
+    for (let round = 0; round < 10; round++) {
+      const [student, course] = [await createStudent(), await createCourse()];
+      const victim = target === "student" ? `/students/${student.id}` : `/courses/${course.id}`;
+      const [enrolled, deleted] = await Promise.all([enroll(student.id, course.id), api(victim, { method: "DELETE" })]);
+      expect(deleted.status).toBe(204);
+      // Either the enrollment came first (201, then cascaded away) or the delete did (404).
+      expect([201, 404]).toContain(enrolled.status);
+      if (enrolled.status === 404) expect(((await enrolled.json()) as { code: string }).code).toBe(`${target}_not_found`);
+      expect(await count("SELECT count(*) AS n FROM student_courses WHERE student_id = ? OR course_id = ?", student.id, course.id)).toBe(0);
+    }
+    expect(await orphans()).toBe(0);
+  });
+
+  it("concurrent enroll and drop of one pair end in a state that matches the last answer", async () => {
+    const [student, course] = [await createStudent(), await createCourse()];
+    await enroll(student.id, course.id);
+    for (let round = 0; round < 10; round++) {
+      const [enrolled, dropped] = await Promise.all([enroll(student.id, course.id), api(`/students/${student.id}/courses/${course.id}`, { method: "DELETE" })]);
+      const state = ((await (await api(`/students/${student.id}/courses/${course.id}`)).json()) as { status: string }).status;
+      // Active before the round: 200 then 204 leaves it dropped; 204 then 201 leaves it active.
+      if (enrolled.status === 201) expect({ dropped: dropped.status, state }).toEqual({ dropped: 204, state: "active" });
+      else expect({ enrolled: enrolled.status, dropped: dropped.status, state }).toEqual({ enrolled: 200, dropped: 204, state: "dropped" });
+      if (state === "dropped") await enroll(student.id, course.id);
+    }
+    expect(await count("SELECT count(*) AS n FROM student_courses WHERE student_id = ?", student.id)).toBe(1);
+  });
+});
