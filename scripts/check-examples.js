@@ -20,12 +20,11 @@ const FILES = ["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md
 
 /** @returns {Example[]} */
 function examplesIn(/** @type {string} */ file) {
-  const blocks = [...readFileSync(file, "utf8").matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({
+  const text = readFileSync(file, "utf8");
+  const blocks = [...text.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({
     lang: m[1],
     body: m[2] ?? "",
-    line: readFileSync(file, "utf8").slice(0, m.index).split("\n").length,
-    end: (m.index ?? 0) + m[0].length,
-    start: m.index ?? 0,
+    line: text.slice(0, m.index).split("\n").length,
   }));
   const examples = [];
   for (let i = 0; i < blocks.length - 1; i++) {
@@ -127,7 +126,7 @@ async function startWorker(/** @type {number} */ port, /** @type {string} */ per
   worker.stdout.on("data", (d) => (output += d));
   worker.stderr.on("data", (d) => (output += d));
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && worker.exitCode === null) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return worker;
     } catch {}
@@ -138,7 +137,7 @@ async function startWorker(/** @type {number} */ port, /** @type {string} */ per
 }
 
 function stop(/** @type {import("node:child_process").ChildProcess} */ worker) {
-  if (worker.pid) process.kill(-worker.pid, "SIGTERM");
+  if (worker.pid && worker.exitCode === null) process.kill(-worker.pid, "SIGTERM");
 }
 
 const examples = FILES.flatMap(examplesIn);

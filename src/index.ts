@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { requestId } from "hono/request-id";
 import { courseRoutes } from "./courses/routes";
 import { enrollmentRoutes } from "./enrollments/routes";
 import type { AppEnv } from "./env";
 import { requireToken } from "./http/auth";
 import { notFound, onError } from "./http/errors";
 import { Problem } from "./http/problem";
+import { requestId } from "./http/request-id";
 import { requestLog } from "./http/request-log";
 import { studentRoutes } from "./students/routes";
 
@@ -14,7 +14,7 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 // The order of the middleware is the story of a request.
 const app = new Hono<AppEnv>()
-  .use(requestId())
+  .use(requestId)
   .use(requestLog)
   .use(
     bodyLimit({
@@ -34,5 +34,4 @@ const app = new Hono<AppEnv>()
 app.onError(onError);
 app.notFound(notFound(app));
 
-export type AppType = typeof app;
 export default app;

@@ -15,12 +15,16 @@ export function logError(message: string, fields: Fields, error: unknown): void 
 }
 
 /**
- * drizzle wraps a failed query in an error whose message carries the bound parameters
- * (which may be an email), so the wrapped cause is logged in its place.
+ * drizzle wraps a failed query in an error whose message and stack carry the bound
+ * parameters (an email, say), so only its cause, the database's own error, is logged.
  */
-function describeError(error: unknown) {
-  const err = error instanceof DrizzleQueryError && error.cause ? error.cause : error;
-  return err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { name: "NonError", message: String(err) };
+function describeError(error: unknown): Fields {
+  if (error instanceof DrizzleQueryError) {
+    return error.cause ? describeError(error.cause) : { name: "DrizzleQueryError", message: "query failed" };
+  }
+  return error instanceof Error
+    ? { name: error.name, message: error.message, stack: error.stack }
+    : { name: "non-error thrown", message: typeof error };
 }
 
 /** A domain event (`student.created`, …), tied to its request by id. */

@@ -48,6 +48,16 @@ describe("auth", () => {
   });
 
   it.each([
+    ["PUT /health with no token", "PUT", "/health", null, 405],
+    ["PUT /students with a read-only token", "PUT", "/students", TEST_TOKENS.read, 405],
+    ["POST /nowhere with a read-only token", "POST", "/nowhere", TEST_TOKENS.read, 404],
+    ["OPTIONS /students with a read-only token", "OPTIONS", "/students", TEST_TOKENS.read, 405],
+  ])("answers a request no route serves with its 404 or 405, before any token check: %s", async (_, method, path, token, status) => {
+    const res = await api(path, { method, token });
+    await expectProblem(res, status, status === 405 ? "method_not_allowed" : "not_found");
+  });
+
+  it.each([
     ["no token is configured", {}],
     ["the token lists are empty", { API_TOKEN: "", API_READ_TOKEN: " , " }],
   ])("fails closed when %s: every protected route answers 401", async (_, tokens) => {

@@ -88,6 +88,14 @@ describe("POST /students/{id}/courses", () => {
     expect(await rowsOf(student.id)).toHaveLength(0);
   });
 
+  it("explains a course_id that is not a positive integer", async () => {
+    const messages = async (course_id: unknown) =>
+      ((await (await enroll(1, course_id)).json()) as { errors: { message: string }[] }).errors.map((e) => e.message);
+    expect(await messages(0)).toEqual(["must be greater than 0"]);
+    expect(await messages("7")).toEqual(["must be a number"]);
+    expect(await messages(undefined)).toEqual(["is required"]);
+  });
+
   it("refuses a bad student id in the path (400) and a body that is not JSON (415)", async () => {
     await expectProblem(await enroll(0, 1), 400, "validation_failed");
     const res = await api("/students/1/courses", { method: "POST", body: "course_id=1", headers: { "Content-Type": "application/x-www-form-urlencoded" } });

@@ -61,4 +61,9 @@ describe.each([
     const problem = await expectProblem(await api(`${path}?${query}`), 400, "validation_failed");
     expect(problem.errors?.map((e) => e.path)).toContain(field);
   });
+
+  it("says plainly that a parameter was given twice", async () => {
+    const problem = await expectProblem(await api(`${path}?limit=5&limit=6`), 400, "validation_failed");
+    expect(problem.errors).toEqual([{ path: "query.limit", message: "must be a single value, not a list" }]);
+  });
 });

@@ -1,4 +1,6 @@
+import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import app from "../src/index";
 import { api } from "./api";
 import { TEST_TOKENS } from "./tokens";
 
@@ -90,5 +92,26 @@ describe("logs", () => {
       { level: "info", message: "course.deleted", course_id: courseId },
       { level: "info", message: "student.deleted", student_id: studentId },
     ]);
+  });
+});
+
+describe("logs of a failed query", () => {
+  it("hold the database's error, never the query's parameters", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const failing = Promise.reject(new Error("D1_ERROR: storage unavailable"));
+    failing.catch(() => {});
+    const statement = { bind: () => statement, all: () => failing, raw: () => failing, first: () => failing, run: () => failing };
+    const brokenDb = { ...env.DB, prepare: () => statement, batch: () => failing };
+    const res = await app.request(
+      "/students",
+      { method: "POST", body: JSON.stringify({ name: NAME, email: EMAIL }), headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json" } },
+      { ...env, DB: brokenDb },
+    );
+    expect(res.status).toBe(500);
+    const logged = JSON.stringify(errors.mock.calls);
+    expect(logged).toContain("storage unavailable");
+    expect(logged).not.toContain(EMAIL);
+    expect(logged).not.toContain("Secretname");
+    errors.mockRestore();
   });
 });

@@ -31,12 +31,20 @@ describe("POST /students", () => {
     ["an invalid email", { name: "N", email: "not-an-email" }, "body.email", "must be a valid email address"],
     ["an email over 254 characters", { name: "N", email: `${"a".repeat(64)}@${"b".repeat(190)}.org` }, "body.email", "must be at most 254 characters"],
     ["an unknown field", { name: "N", email: "x@example.org", admin: true }, "body.admin", "is not a known field"],
+    ["a control character", { name: "A\u0000B", email: "x@example.org" }, "body.name", "must not contain control characters"],
+    ["a line break", { name: "A\nB", email: "x@example.org" }, "body.name", "must not contain control characters"],
+    ["a lone surrogate", { name: "A\ud800", email: "x@example.org" }, "body.name", "must be valid Unicode"],
   ])("refuses %s: 400 validation_failed naming the field", async (_, json, path, message) => {
     const before = await env.DB.prepare("SELECT count(*) AS n FROM students").first("n");
     const res = await api("/students", { method: "POST", json });
     const problem = await expectProblem(res, 400, "validation_failed");
     expect(problem.errors).toContainEqual({ path, message });
     expect(await env.DB.prepare("SELECT count(*) AS n FROM students").first("n")).toBe(before);
+  });
+
+  it("stores names NFC-normalised, so one visible name is stored one way", async () => {
+    const res = await api("/students", { method: "POST", json: { name: "Jose\u0301", email: "nfc@example.org" } });
+    expect(((await res.json()) as { name: string }).name).toBe("Jos\u00e9");
   });
 
   it("keeps a name of exactly 200 characters", async () => {

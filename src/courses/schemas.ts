@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { textSchema } from "../lib/text";
 
 /** Request and response shapes of /courses; the types below are inferred from them. */
 
@@ -9,7 +10,7 @@ export const createCourseBody = z.strictObject({
     z.regex(/^[A-Za-z0-9._-]{2,32}$/, "must be 2 to 32 letters, digits, '-', '_' or '.'"),
     z.toUpperCase(),
   ),
-  title: z.string().check(z.trim(), z.minLength(1, "must not be empty"), z.maxLength(200)),
+  title: textSchema(200),
 });
 
 export const course = z.object({

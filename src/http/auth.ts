@@ -1,10 +1,13 @@
 import { createMiddleware } from "hono/factory";
+import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../env";
 import { Problem } from "./problem";
 
 type Scope = "read" | "write";
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const READ_METHODS = new Set(["GET", "HEAD"]);
+
+const WWW_AUTHENTICATE = 'Bearer realm="enrollment-api"';
 
 /**
  * Bearer tokens with two scopes. Hono's bearer-auth has no scopes and answers in plain text,
@@ -13,30 +16,30 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * token configured, nothing matches and every protected route refuses (fail closed).
  */
 export const requireToken = createMiddleware<AppEnv>(async (c, next) => {
-  const token = bearerToken(c.req.header("Authorization"));
-  if (!token) {
+  // No route for this method and path: the 404 or 405 that follows reveals nothing to protect.
+  if (!matchedRoutes(c).some((route) => route.method !== "ALL")) return next();
+
+  const header = c.req.header("Authorization");
+  if (!header) {
     throw new Problem("unauthorized", "Send a token in an `Authorization: Bearer <token>` header.", {
-      headers: { "WWW-Authenticate": 'Bearer realm="enrollment-api"' },
+      headers: { "WWW-Authenticate": WWW_AUTHENTICATE },
     });
   }
-  const scope = await scopeOf(token, c.env);
+  const token = header.match(/^Bearer +(\S+) *$/i)?.[1];
+  const scope = token && (await scopeOf(token, c.env));
   if (!scope) {
-    throw new Problem("unauthorized", "The bearer token is not valid.", {
-      headers: { "WWW-Authenticate": 'Bearer realm="enrollment-api", error="invalid_token"' },
+    const detail = token ? "The bearer token is not valid." : "The Authorization header must be `Bearer <token>`.";
+    throw new Problem("unauthorized", detail, {
+      headers: { "WWW-Authenticate": `${WWW_AUTHENTICATE}, error="invalid_token"` },
     });
   }
-  if (scope === "read" && !SAFE_METHODS.has(c.req.method)) {
+  if (scope === "read" && !READ_METHODS.has(c.req.method)) {
     throw new Problem("insufficient_scope", "This token may only read; writing needs a read-write token.", {
-      headers: { "WWW-Authenticate": 'Bearer realm="enrollment-api", error="insufficient_scope"' },
+      headers: { "WWW-Authenticate": `${WWW_AUTHENTICATE}, error="insufficient_scope"` },
     });
   }
   await next();
 });
-
-function bearerToken(header: string | undefined): string | undefined {
-  const match = header?.match(/^Bearer +(\S+) *$/i);
-  return match?.[1];
-}
 
 async function scopeOf(token: string, env: AppEnv["Bindings"]): Promise<Scope | undefined> {
   // Compare against every configured token, with no early exit, so timing says nothing.

@@ -8,18 +8,19 @@ import type * as z from "zod/mini";
 export function describeIssue(issue: z.core.$ZodRawIssue): string {
   switch (issue.code) {
     case "invalid_type":
-      return issue.input === undefined ? "is required" : `must be ${article(issue.expected)}`;
+      if (issue.input === undefined) return "is required";
+      // A repeated query parameter arrives as a list.
+      if (Array.isArray(issue.input)) return "must be a single value, not a list";
+      return `must be ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}`;
     case "too_small":
-      return issue.origin === "string" ? `must be at least ${issue.minimum} characters` : `must be at least ${issue.minimum}`;
+      if (issue.origin === "string") return `must be at least ${issue.minimum} characters`;
+      return issue.inclusive ? `must be at least ${issue.minimum}` : `must be greater than ${issue.minimum}`;
     case "too_big":
-      return issue.origin === "string" ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
+      if (issue.origin === "string") return `must be at most ${issue.maximum} characters`;
+      return issue.inclusive ? `must be at most ${issue.maximum}` : `must be less than ${issue.maximum}`;
     case "invalid_value":
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    case "invalid_format":
-      return issue.format === "email" ? "must be a valid email address" : "has an invalid format";
     default:
       return "is not valid";
   }
 }
-
-const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);

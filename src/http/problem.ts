@@ -39,7 +39,7 @@ export class Problem extends Error {
 }
 
 /** The problem type URI: a tag URI (RFC 4151), a stable name that is not meant to be fetched. */
-export const problemType = (code: ProblemCode) => `tag:enrollment-api,2026:problems/${code}`;
+const problemType = (code: ProblemCode) => `tag:enrollment-api,2026:problems/${code}`;
 
 export function problemResponse(c: Context, problem: Problem): Response {
   const { code, detail, status, options } = problem;

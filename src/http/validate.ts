@@ -37,13 +37,14 @@ function fieldErrors(target: Target, issue: z.core.$ZodIssue): FieldError[] {
   return [{ path: path.join("."), message: issue.message }];
 }
 
-// The media types Hono's json validator parses; any other leaves the body unread, so it is refused here.
-const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
-
-/** For routes with a JSON body: 415 for another media type, 400 `invalid_json` for a body that does not parse. */
+/**
+ * For routes with a JSON body: 415 unless it is sent as `application/json` (parameters such
+ * as charset aside), 400 `invalid_json` for a body that does not parse. Without this, Hono's
+ * validator would read a body of any other type as `{}`.
+ */
 export const requireJsonBody = createMiddleware(async (c, next) => {
-  const mediaType = c.req.header("Content-Type")?.split(";")[0]?.trim() ?? "";
-  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+  const mediaType = c.req.header("Content-Type")?.split(";")[0]?.trim().toLowerCase();
+  if (mediaType !== "application/json") {
     throw new Problem("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.");
   }
   try {

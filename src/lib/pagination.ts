@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
 import { decodeCursor, encodeCursor } from "./cursor";
 
-export const DEFAULT_LIMIT = 20;
-export const MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 100;
 
 const limitSchema = z.pipe(
   z.string().check(z.regex(/^(100|[1-9][0-9]?)$/, `must be a whole number from 1 to ${MAX_LIMIT}`)),
@@ -15,7 +15,7 @@ const idCursorSchema = z.pipe(
   z.transform((cursor, ctx) => {
     const [id, ...rest] = decodeCursor(cursor) ?? [];
     if (rest.length === 0 && Number.isSafeInteger(id) && (id as number) > 0) return id as number;
-    ctx.issues.push({ code: "custom", message: "is not a cursor from this list", input: cursor });
+    ctx.issues.push({ code: "custom", message: "is not a valid cursor", input: cursor });
     return z.NEVER;
   }),
 );

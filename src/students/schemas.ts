@@ -1,9 +1,10 @@
 import * as z from "zod/mini";
+import { textSchema } from "../lib/text";
 
 /** Request and response shapes of /students; the types below are inferred from them. */
 
 export const createStudentBody = z.strictObject({
-  name: z.string().check(z.trim(), z.minLength(1, "must not be empty"), z.maxLength(200)),
+  name: textSchema(200),
   // Stored lower-cased, which makes the unique index case-insensitive.
   email: z.string().check(
     z.trim(),
