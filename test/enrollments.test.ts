@@ -92,6 +92,8 @@ describe("POST /students/{id}/courses", () => {
     const messages = async (course_id: unknown) =>
       ((await (await enroll(1, course_id)).json()) as { errors: { message: string }[] }).errors.map((e) => e.message);
     expect(await messages(0)).toEqual(["must be greater than 0"]);
+    expect(await messages(1.5)).toEqual(["must be an integer"]);
+    expect(await messages([1])).toEqual(["must be a single value, not a list"]);
     expect(await messages("7")).toEqual(["must be a number"]);
     expect(await messages(undefined)).toEqual(["is required"]);
   });
@@ -156,7 +158,9 @@ describe("lists of enrollments", () => {
     expect(ids(await listOf(`/students/${student.id}/courses?status=all`))).toEqual(courses.map((c) => c.id));
     await expectProblem(await api("/students/999999/courses"), 404, "student_not_found");
     const problem = await expectProblem(await api(`/students/${student.id}/courses?status=pending`), 400, "validation_failed");
-    expect(problem.errors?.[0]?.path).toBe("query.status");
+    expect(problem.errors).toEqual([{ path: "query.status", message: 'must be one of "active", "dropped", "all"' }]);
+    const twice = await expectProblem(await api(`/students/${student.id}/courses?status=all&status=dropped`), 400, "validation_failed");
+    expect(twice.errors).toEqual([{ path: "query.status", message: "must be a single value, not a list" }]);
   });
 
   it("list a course's roster with each student, with the same filters; 404 for no course", async () => {

@@ -29,6 +29,13 @@ beforeAll(async () => {
   await api("/students", { token: "wrong-secret-token" });
   await api("/students", { method: "POST", token: TEST_TOKENS.read, json: { name: NAME, email: EMAIL } });
   await api(`/students/${encodeURIComponent(EMAIL)}`);
+  const enroll = () => api(`/students/${studentId}/courses`, { method: "POST", json: { course_id: courseId } });
+  await enroll(); // created
+  await enroll(); // unchanged
+  await api(`/students/${studentId}/courses/${courseId}`, { method: "DELETE" });
+  await enroll(); // reactivated
+  await api(`/students/${studentId}/courses?status=all`);
+  await api(`/courses/${courseId}/students`); // the roster holds the name and email
   await api(`/courses/${courseId}`, { method: "DELETE" });
   await api(`/students/${studentId}`, { method: "DELETE" });
 });
@@ -58,7 +65,7 @@ describe("logs", () => {
 
   it("give each request one line with its id, method, route pattern, status and duration", () => {
     const requests = entries().filter((e) => e.message === "request");
-    expect(requests).toHaveLength(13);
+    expect(requests).toHaveLength(19);
     for (const entry of requests) {
       expect(entry).toMatchObject({ level: "info", request_id: expect.any(String), method: expect.any(String), status: expect.any(Number), duration_ms: expect.any(Number) });
     }
@@ -74,14 +81,25 @@ describe("logs", () => {
       "GET /students 401",
       "POST /students 403",
       "GET /students/:id 400",
+      "POST /students/:id/courses 201",
+      "POST /students/:id/courses 200",
+      "DELETE /students/:id/courses/:course_id 204",
+      "POST /students/:id/courses 201",
+      "GET /students/:id/courses 200",
+      "GET /courses/:id/students 200",
       "DELETE /courses/:id 204",
       "DELETE /students/:id 204",
     ]);
   });
 
-  it("count the rows a list returned", () => {
-    const lists = entries().filter((e) => e.message === "request" && e.method === "GET" && e.status === 200 && !String(e.route).includes(":id"));
-    expect(lists.map((e) => e.row_count)).toEqual([1, 1]);
+  it("count the rows a list returned, with the id an enrollment list belongs to", () => {
+    const lists = entries().filter((e) => e.message === "request" && e.method === "GET" && e.status === 200 && "row_count" in e);
+    expect(lists.map(({ route, row_count, student_id, course_id }) => ({ route, row_count, student_id, course_id }))).toEqual([
+      { route: "/students", row_count: 1, student_id: undefined, course_id: undefined },
+      { route: "/courses", row_count: 1, student_id: undefined, course_id: undefined },
+      { route: "/students/:id/courses", row_count: 1, student_id: studentId, course_id: undefined },
+      { route: "/courses/:id/students", row_count: 1, student_id: undefined, course_id: courseId },
+    ]);
   });
 
   it("record each write as a domain event with ids only", () => {
@@ -89,6 +107,10 @@ describe("logs", () => {
     expect(events.map(({ request_id, ...rest }) => rest)).toEqual([
       { level: "info", message: "student.created", student_id: studentId },
       { level: "info", message: "course.created", course_id: courseId },
+      { level: "info", message: "enrollment.created", student_id: studentId, course_id: courseId },
+      { level: "info", message: "enrollment.unchanged", student_id: studentId, course_id: courseId },
+      { level: "info", message: "enrollment.dropped", student_id: studentId, course_id: courseId },
+      { level: "info", message: "enrollment.reactivated", student_id: studentId, course_id: courseId },
       { level: "info", message: "course.deleted", course_id: courseId },
       { level: "info", message: "student.deleted", student_id: studentId },
     ]);

@@ -31,7 +31,8 @@ function drizzleShape(table: SQLiteTable) {
       name: c.name,
       type: c.getSQLType().toUpperCase(),
       notNull: c.notNull || c.primary,
-      primaryKey: c.primary || pkColumns.includes(c.name),
+      // Position in the primary key, from 1; 0 when not part of it (as PRAGMA table_info says).
+      primaryKey: c.primary ? 1 : pkColumns.indexOf(c.name) + 1,
       default: renderDefault(c.default),
     })),
     autoIncrement: config.columns.some((c) => "autoIncrement" in c && c.autoIncrement === true),
@@ -50,6 +51,7 @@ function drizzleShape(table: SQLiteTable) {
         table: getTableConfig(ref.foreignTable).name,
         references: ref.foreignColumns.map((c) => c.name),
         onDelete: (fk.onDelete ?? "no action").toUpperCase(),
+        onUpdate: (fk.onUpdate ?? "no action").toUpperCase(),
       };
     })),
     // drizzle qualifies column names with the table's; the SQL does not need to.
@@ -74,7 +76,7 @@ async function databaseShape(name: string) {
       name: c.name,
       type: c.type,
       notNull: c.notnull === 1 || Number(c.pk) > 0,
-      primaryKey: Number(c.pk) > 0,
+      primaryKey: Number(c.pk),
       default: c.dflt_value === null ? null : stripParens(String(c.dflt_value)),
     })),
     autoIncrement: /\bAUTOINCREMENT\b/i.test(createSql),
@@ -89,6 +91,7 @@ async function databaseShape(name: string) {
         table: parts[0]?.table,
         references: parts.map((r) => r.to),
         onDelete: parts[0]?.on_delete,
+        onUpdate: parts[0]?.on_update,
       };
     })),
     checks: [...createSql.matchAll(/\bCHECK \((.*?)\)(?=,|\s*\)\s*$)/g)].map((m) => squeeze(m[1] ?? "")).sort(),
