@@ -66,21 +66,51 @@ describe("request bodies", () => {
     expect(await countStudents()).toBe(before);
   });
 
-  it("refuses a body over 16 KiB sent without Content-Length (streamed)", async () => {
+  /** A POST whose 24 KiB body arrives as a stream, so its size is known only once read. */
+  const streamedPost = (headers: Record<string, string> = {}) => {
     const chunk = new TextEncoder().encode(" ".repeat(8 * 1024));
-    const stream = new ReadableStream({
+    const body = new ReadableStream({
       start(controller) {
         for (let i = 0; i < 3; i++) controller.enqueue(chunk);
         controller.close();
       },
     });
-    const req = new Request("http://api.test/students", {
+    return new Request("http://api.test/students", {
       method: "POST",
-      body: stream,
-      headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json" },
+      body,
+      headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json", ...headers },
     });
+  };
+
+  it("refuses a body over 16 KiB sent without Content-Length (streamed)", async () => {
+    const req = streamedPost();
     expect(req.headers.get("Content-Length")).toBeNull();
     await expectProblem(await app.request(req, undefined, env), 413, "payload_too_large");
+  });
+
+  it("refuses a body over 16 KiB whose Content-Length claims it is small", async () => {
+    const req = streamedPost({ "Content-Length": "40" });
+    expect(req.headers.get("Content-Length")).toBe("40");
+    await expectProblem(await app.request(req, undefined, env), 413, "payload_too_large");
+  });
+
+  it("refuses a body that is not UTF-8: 400 invalid_json", async () => {
+    const bytes = new Uint8Array([...new TextEncoder().encode('{"name":"A'), 0xff, 0xfe, ...new TextEncoder().encode('","email":"utf@example.org"}')]);
+    await expectProblem(await post(bytes, { "Content-Type": "application/json" }), 400, "invalid_json");
+  });
+
+  it("refuses JSON nested deeper than 16 levels: 400 validation_failed", async () => {
+    const deep = `{"name":${"[".repeat(16)}1${"]".repeat(16)},"email":"deep@example.org"}`;
+    const problem = await expectProblem(await post(deep, { "Content-Type": "application/json" }), 400, "validation_failed");
+    expect(problem.errors).toEqual([{ path: "body", message: "must not nest deeper than 16 levels" }]);
+  });
+
+  it("refuses a key given twice, since parsers disagree on which one wins", async () => {
+    const before = await countStudents();
+    const body = '{"name":"First","name":"Second","email":"twice@example.org"}';
+    const problem = await expectProblem(await post(body, { "Content-Type": "application/json" }), 400, "validation_failed");
+    expect(problem.errors).toEqual([{ path: "body.name", message: "appears more than once" }]);
+    expect(await countStudents()).toBe(before);
   });
 
   it("accepts a body of exactly 16 KiB", async () => {

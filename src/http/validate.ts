@@ -1,5 +1,4 @@
 import { zValidator } from "@hono/zod-validator";
-import { createMiddleware } from "hono/factory";
 import * as z from "zod/mini";
 import { describeIssue } from "./issue-message";
 import { type FieldError, Problem } from "./problem";
@@ -36,21 +35,3 @@ function fieldErrors(target: Target, issue: z.core.$ZodIssue): FieldError[] {
   }
   return [{ path: path.join("."), message: issue.message }];
 }
-
-/**
- * For routes with a JSON body: 415 unless it is sent as `application/json` (parameters such
- * as charset aside), 400 `invalid_json` for a body that does not parse. Without this, Hono's
- * validator would read a body of any other type as `{}`.
- */
-export const requireJsonBody = createMiddleware(async (c, next) => {
-  const mediaType = c.req.header("Content-Type")?.split(";")[0]?.trim().toLowerCase();
-  if (mediaType !== "application/json") {
-    throw new Problem("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.");
-  }
-  try {
-    await c.req.json(); // cached: the validator reads the same parsed body
-  } catch {
-    throw new Problem("invalid_json", "The request body is not valid JSON.");
-  }
-  await next();
-});
