@@ -5,6 +5,8 @@ export type Bindings = {
   API_TOKEN?: string;
   /** Read-only tokens, comma-separated. */
   API_READ_TOKEN?: string;
+  /** Browser origins allowed to call the API (CORS), comma-separated; empty turns CORS off. */
+  ALLOWED_ORIGINS?: string;
 };
 
 export type AppEnv = { Bindings: Bindings };

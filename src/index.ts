@@ -3,15 +3,19 @@ import { courseRoutes } from "./courses/routes";
 import { enrollmentRoutes } from "./enrollments/routes";
 import type { AppEnv } from "./env";
 import { requireToken } from "./http/auth";
+import { corsForAllowedOrigins } from "./http/cors";
 import { notFound, onError } from "./http/errors";
 import { requestId } from "./http/request-id";
 import { requestLog } from "./http/request-log";
+import { securityHeaders } from "./http/security-headers";
 import { studentRoutes } from "./students/routes";
 
 // The order of the middleware is the story of a request.
 const app = new Hono<AppEnv>()
   .use(requestId)
   .use(requestLog)
+  .use(securityHeaders)
+  .use(corsForAllowedOrigins)
   // Registered before the token check, so a health probe needs no token.
   .get("/health", (c) => c.json({ status: "ok" }))
   .use(requireToken)

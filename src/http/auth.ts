@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../env";
+import { commaList } from "../lib/list";
 import { Problem } from "./problem";
 
 type Scope = "read" | "write";
@@ -50,7 +51,7 @@ async function scopeOf(token: string, env: AppEnv["Bindings"]): Promise<Scope | 
 }
 
 async function matchesAny(token: string, list: string | undefined): Promise<boolean> {
-  const candidates = (list ?? "").split(",").map((t) => t.trim()).filter(Boolean);
+  const candidates = commaList(list);
   const presented = await sha256(token);
   const results = await Promise.all(
     candidates.map(async (candidate) => crypto.subtle.timingSafeEqual(presented, await sha256(candidate))),

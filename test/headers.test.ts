@@ -1,0 +1,92 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import app from "../src/index";
+import { api, createStudent } from "./api";
+import { TEST_TOKENS } from "./tokens";
+
+describe("security headers", () => {
+  it("are on every response, successes and errors alike", async () => {
+    const student = await createStudent();
+    const brokenDb = {
+      prepare() {
+        throw new TypeError("bug");
+      },
+    };
+    const responses = await Promise.all([
+      api("/health", { token: null }),
+      api("/students"),
+      api(`/students/${student.id}`, { method: "DELETE" }),
+      api("/students/abc"),
+      api("/students", { token: null }),
+      api("/nowhere"),
+      api("/students", { method: "PUT" }),
+      app.request("/students", { headers: { Authorization: `Bearer ${TEST_TOKENS.write}` } }, { ...env, DB: brokenDb }),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 204, 400, 401, 404, 405, 500]);
+    for (const res of responses) {
+      expect(Object.fromEntries([...res.headers].filter(([name]) => SECURITY_HEADERS.includes(name)))).toEqual({
+        "cache-control": "no-store",
+        "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+        "cross-origin-resource-policy": "same-origin",
+        "referrer-policy": "no-referrer",
+        "strict-transport-security": "max-age=15552000; includeSubDomains",
+        "x-content-type-options": "nosniff",
+        "x-frame-options": "DENY",
+      });
+    }
+  });
+});
+
+const SECURITY_HEADERS = [
+  "cache-control",
+  "content-security-policy",
+  "cross-origin-resource-policy",
+  "referrer-policy",
+  "strict-transport-security",
+  "x-content-type-options",
+  "x-frame-options",
+];
+
+describe("CORS", () => {
+  const ORIGIN = "https://portal.school.example";
+  const withOrigins = { ...env, ALLOWED_ORIGINS: `${ORIGIN}, https://admin.school.example` };
+  const preflight = (origin: string) =>
+    new Request("http://api.test/students", {
+      method: "OPTIONS",
+      headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type" },
+    });
+
+  it("is off by default: no CORS headers, and a preflight is a plain 405", async () => {
+    const res = await api("/students", { headers: { Origin: ORIGIN } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
+    const pre = await app.request(preflight(ORIGIN), undefined, env);
+    expect(pre.status).toBe(405);
+    expect(pre.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+
+  it("answers an allowed origin's preflight without a token", async () => {
+    const res = await app.request(preflight(ORIGIN), undefined, withOrigins);
+    expect(res.status).toBe(204);
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe(ORIGIN);
+    expect(res.headers.get("Access-Control-Allow-Methods")).toContain("POST");
+    expect(res.headers.get("Access-Control-Allow-Headers")?.toLowerCase()).toContain("authorization");
+    expect(res.headers.get("Access-Control-Max-Age")).toBe("600");
+  });
+
+  it("lets an allowed origin read the response and its useful headers", async () => {
+    const res = await app.request("/students", { headers: { Origin: ORIGIN, Authorization: `Bearer ${TEST_TOKENS.read}` } }, withOrigins);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe(ORIGIN);
+    expect(res.headers.get("Access-Control-Expose-Headers")).toContain("X-Request-Id");
+    expect(res.headers.get("Vary")).toContain("Origin");
+  });
+
+  it("gives any other origin nothing, and still needs a token from everyone", async () => {
+    const other = await app.request(preflight("https://evil.example"), undefined, withOrigins);
+    expect(other.status).toBe(405);
+    expect(other.headers.get("Access-Control-Allow-Origin")).toBeNull();
+    const anonymous = await app.request("/students", { headers: { Origin: ORIGIN } }, withOrigins);
+    expect(anonymous.status).toBe(401);
+  });
+});
