@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import app from "../src/index";
 import { api } from "./api";
+import { failingD1 } from "./failing-d1";
 import { TEST_TOKENS } from "./tokens";
 
 // Runs a realistic session against the Worker while capturing every console call, then
@@ -120,10 +121,7 @@ describe("logs", () => {
 describe("logs of a failed query", () => {
   it("hold the database's error, never the query's parameters", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const failing = Promise.reject(new Error("D1_ERROR: storage unavailable"));
-    failing.catch(() => {});
-    const statement = { bind: () => statement, all: () => failing, raw: () => failing, first: () => failing, run: () => failing };
-    const brokenDb = { ...env.DB, prepare: () => statement, batch: () => failing };
+    const brokenDb = failingD1(new Error("D1_ERROR: storage unavailable"));
     const res = await app.request(
       "/students",
       { method: "POST", body: JSON.stringify({ name: NAME, email: EMAIL }), headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json" } },
