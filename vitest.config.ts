@@ -10,6 +10,12 @@ export default defineConfig(async () => ({
       miniflare: {
         // A second, empty D1 for test/migrations.test.ts, which applies the migrations one by one.
         d1Databases: { MIGRATION_DB: "migration-test" },
+        ratelimits: {
+          // The suite sends thousands of requests with one token: far above the real limit.
+          RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },
+          // A small limit for test/rate-limit.test.ts.
+          TEST_RATE_LIMITER: { namespace_id: "1002", simple: { limit: 5, period: 60 } },
+        },
         bindings: {
           // The real migrations, applied by test/apply-migrations.ts to each test file's D1.
           TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),

@@ -2,9 +2,10 @@ import { Hono } from "hono";
 import { courseRoutes } from "./courses/routes";
 import { enrollmentRoutes } from "./enrollments/routes";
 import type { AppEnv } from "./env";
-import { requireToken } from "./http/auth";
+import { authenticate, authorize } from "./http/auth";
 import { corsForAllowedOrigins } from "./http/cors";
 import { notFound, onError } from "./http/errors";
+import { rateLimit } from "./http/rate-limit";
 import { requestId } from "./http/request-id";
 import { requestLog } from "./http/request-log";
 import { securityHeaders } from "./http/security-headers";
@@ -16,9 +17,11 @@ const app = new Hono<AppEnv>()
   .use(requestLog)
   .use(securityHeaders)
   .use(corsForAllowedOrigins)
-  // Registered before the token check, so a health probe needs no token.
+  // Registered before the token check and the rate limit: a health probe needs neither.
   .get("/health", (c) => c.json({ status: "ok" }))
-  .use(requireToken)
+  .use(authenticate)
+  .use(rateLimit)
+  .use(authorize)
   .route("/students", studentRoutes)
   .route("/courses", courseRoutes)
   .route("/", enrollmentRoutes);

@@ -7,6 +7,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** An empty D1 that only test/migrations.test.ts uses. */
       MIGRATION_DB: D1Database;
+      /** A rate limiter of 5 requests a minute, for test/rate-limit.test.ts. */
+      TEST_RATE_LIMITER: RateLimit;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");

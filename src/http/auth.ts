@@ -6,6 +6,15 @@ import { Problem } from "./problem";
 
 type Scope = "read" | "write";
 
+/** Who is calling: the token's scope, and a stable id for it (a SHA-256 of the token, never the token). */
+export type Principal = { scope: Scope; id: string };
+
+declare module "hono" {
+  interface ContextVariableMap {
+    principal: Principal | undefined;
+  }
+}
+
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
 const WWW_AUTHENTICATE = 'Bearer realm="enrollment-api"';
@@ -15,26 +24,33 @@ const WWW_AUTHENTICATE = 'Bearer realm="enrollment-api"';
  * so this is ours: API_TOKEN may read and write, API_READ_TOKEN may only read. Each holds a
  * comma-separated list, so a new token can be added before the old one is removed. With no
  * token configured, nothing matches and every protected route refuses (fail closed).
+ *
+ * Two steps, so that the rate limit between them can tell a caller with a valid token from
+ * one without: `authenticate` only identifies, `authorize` refuses.
  */
-export const requireToken = createMiddleware<AppEnv>(async (c, next) => {
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  const token = c.req.header("Authorization")?.match(/^Bearer +(\S+) *$/i)?.[1];
+  c.set("principal", token ? await principalOf(token, c.env) : undefined);
+  await next();
+});
+
+export const authorize = createMiddleware<AppEnv>(async (c, next) => {
   // No route for this method and path: the 404 or 405 that follows reveals nothing to protect.
   if (!matchedRoutes(c).some((route) => route.method !== "ALL")) return next();
 
-  const header = c.req.header("Authorization");
-  if (!header) {
-    throw new Problem("unauthorized", "Send a token in an `Authorization: Bearer <token>` header.", {
-      headers: { "WWW-Authenticate": WWW_AUTHENTICATE },
-    });
-  }
-  const token = header.match(/^Bearer +(\S+) *$/i)?.[1];
-  const scope = token && (await scopeOf(token, c.env));
-  if (!scope) {
-    const detail = token ? "The bearer token is not valid." : "The Authorization header must be `Bearer <token>`.";
+  const principal = c.get("principal");
+  if (!principal) {
+    const header = c.req.header("Authorization");
+    const detail = !header
+      ? "Send a token in an `Authorization: Bearer <token>` header."
+      : /^Bearer +\S+ *$/i.test(header)
+        ? "The bearer token is not valid."
+        : "The Authorization header must be `Bearer <token>`.";
     throw new Problem("unauthorized", detail, {
-      headers: { "WWW-Authenticate": `${WWW_AUTHENTICATE}, error="invalid_token"` },
+      headers: { "WWW-Authenticate": header ? `${WWW_AUTHENTICATE}, error="invalid_token"` : WWW_AUTHENTICATE },
     });
   }
-  if (scope === "read" && !READ_METHODS.has(c.req.method)) {
+  if (principal.scope === "read" && !READ_METHODS.has(c.req.method)) {
     throw new Problem("insufficient_scope", "This token may only read; writing needs a read-write token.", {
       headers: { "WWW-Authenticate": `${WWW_AUTHENTICATE}, error="insufficient_scope"` },
     });
@@ -42,22 +58,22 @@ export const requireToken = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-async function scopeOf(token: string, env: AppEnv["Bindings"]): Promise<Scope | undefined> {
+async function principalOf(token: string, env: AppEnv["Bindings"]): Promise<Principal | undefined> {
+  const presented = await sha256(token);
   // Compare against every configured token, with no early exit, so timing says nothing.
-  const [isWriter, isReader] = await Promise.all([matchesAny(token, env.API_TOKEN), matchesAny(token, env.API_READ_TOKEN)]);
-  if (isWriter) return "write";
-  if (isReader) return "read";
-  return undefined;
+  const [isWriter, isReader] = await Promise.all([matchesAny(presented, env.API_TOKEN), matchesAny(presented, env.API_READ_TOKEN)]);
+  const scope = isWriter ? "write" : isReader ? "read" : undefined;
+  return scope && { scope, id: toHex(presented) };
 }
 
-async function matchesAny(token: string, list: string | undefined): Promise<boolean> {
-  const candidates = commaList(list);
-  const presented = await sha256(token);
+async function matchesAny(presented: ArrayBuffer, list: string | undefined): Promise<boolean> {
   const results = await Promise.all(
-    candidates.map(async (candidate) => crypto.subtle.timingSafeEqual(presented, await sha256(candidate))),
+    commaList(list).map(async (candidate) => crypto.subtle.timingSafeEqual(presented, await sha256(candidate))),
   );
   return results.includes(true);
 }
 
 // Equal-length digests make timingSafeEqual applicable to tokens of any length.
 const sha256 = (value: string) => crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
+
+const toHex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
