@@ -27,7 +27,7 @@ export default defineConfig(async () => ({
     }),
   ],
   test: {
-    setupFiles: ["./test/apply-migrations.ts"],
+    setupFiles: ["./test/apply-migrations.ts", "./test/log-hygiene.ts"],
     // The Worker logs every request; show those lines only for a test that failed.
     silent: "passed-only" as const,
   },

@@ -25,7 +25,7 @@ describe("a passing D1 fault", () => {
     "D1_ERROR: Internal error in D1 DB storage caused object to be reset.",
     "D1 DB storage operation exceeded timeout which caused object to be reset.",
   ])("%s → 503 service_unavailable with Retry-After", async (message) => {
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const errors = vi.spyOn(console, "error");
     for (const res of [await request(failingD1(new Error(message))), await enroll(failingD1(new Error(message)))]) {
       expect(res.headers.get("Retry-After")).toBe("1");
       const problem = await expectProblem(res, 503, "service_unavailable");
@@ -42,7 +42,7 @@ describe("a bug", () => {
     ["a SQLite error", new Error("D1_ERROR: no such table: students: SQLITE_ERROR")],
     ["a type error", new TypeError("Cannot read properties of undefined")],
   ])("%s → 500 internal_error, no Retry-After, no internals", async (_, error) => {
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const errors = vi.spyOn(console, "error");
     const res = await request(failingD1(error));
     expect(res.headers.get("Retry-After")).toBeNull();
     const problem = await expectProblem(res, 500, "internal_error");

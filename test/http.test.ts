@@ -137,7 +137,7 @@ describe("request ids", () => {
 
 describe("unexpected failures", () => {
   it("answers 500 internal_error with no internals, and logs the error with its stack", async () => {
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const errors = vi.spyOn(console, "error");
     const brokenDb = {
       prepare() {
         throw new Error("D1_ERROR: secret internals");

@@ -16,6 +16,9 @@ export function annotateRequestLog(c: Context, fields: LogFields): void {
   c.set("requestLogFields", { ...c.get("requestLogFields"), ...fields });
 }
 
+// A client may send any method name; only these are written to the logs as they are.
+const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
 /**
  * One log object per request. It names the route pattern, never the URL: paths and query
  * strings can carry personal data.
@@ -25,7 +28,7 @@ export const requestLog = createMiddleware(async (c, next) => {
   await next();
   logInfo("request", {
     request_id: c.get("requestId"),
-    method: c.req.method,
+    method: KNOWN_METHODS.has(c.req.method) ? c.req.method : "other",
     route: matchedRoutes(c).find((route) => route.method !== "ALL")?.path ?? null,
     status: c.res.status,
     duration_ms: Date.now() - started,
