@@ -22,6 +22,8 @@ export default defineConfig(async () => ({
           // Two read-write tokens, as during a rotation.
           API_TOKEN: `${TEST_TOKENS.write}, ${TEST_TOKENS.rotated}`,
           API_READ_TOKEN: TEST_TOKENS.read,
+          // Replays a fuzzing run: FUZZ_SEED=<seed from a failure> npm test
+          FUZZ_SEED: process.env.FUZZ_SEED ?? "",
         },
       },
     }),

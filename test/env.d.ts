@@ -9,6 +9,8 @@ declare global {
       MIGRATION_DB: D1Database;
       /** A rate limiter of 5 requests a minute, for test/rate-limit.test.ts. */
       TEST_RATE_LIMITER: RateLimit;
+      /** Seed for test/fuzz (empty: a random one). */
+      FUZZ_SEED: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");
