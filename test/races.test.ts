@@ -13,6 +13,17 @@ const orphans = () =>
             OR NOT EXISTS (SELECT 1 FROM courses c WHERE c.id = sc.course_id)`);
 
 describe("races", () => {
+  it.each([
+    ["students", "email_taken", (i: number) => ({ name: `Twin ${i}`, email: i % 2 ? "twin@example.org" : "TWIN@Example.org" }), "email = 'twin@example.org'"],
+    ["courses", "code_taken", (i: number) => ({ code: i % 2 ? "race-1" : "RACE-1", title: `Race ${i}` }), "code = 'RACE-1'"],
+  ] as const)("20 parallel creations of one %s: exactly one 201, 19 × 409 %s, one row", async (resource, code, body, where) => {
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => api(`/${resource}`, { method: "POST", json: body(i) })));
+    expect(responses.map((r) => r.status).sort()).toEqual([201, ...Array(19).fill(409)]);
+    const conflicts = await Promise.all(responses.filter((r) => r.status === 409).map((r) => r.json() as Promise<{ code: string }>));
+    expect(new Set(conflicts.map((p) => p.code))).toEqual(new Set([code]));
+    expect(await count(`SELECT count(*) AS n FROM ${resource} WHERE ${where}`)).toBe(1);
+  });
+
   it("25 identical concurrent enrollments: exactly one 201, 24 × 200, one row", async () => {
     const [student, course] = [await createStudent(), await createCourse()];
     const responses = await Promise.all(Array.from({ length: 25 }, () => enroll(student.id, course.id)));
