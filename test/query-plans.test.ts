@@ -1,0 +1,42 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, expect, it } from "vitest";
+import { spyOnD1 } from "./d1-spy";
+import { ROUTE_CASES, send, setUpRouteCases } from "./route-cases";
+
+// Every query the app sends, run through EXPLAIN QUERY PLAN with its own parameters: none may
+// read a whole table, so no request grows slower as the data grows. Two kinds of step do:
+// - "SCAN t": every row of t (drizzle's relational queries name t by an alias). A scan of a
+//   co-routine or a materialised subquery, one row here, is not a table.
+// - an index search bounded only by a range, "(student_id>?)": every entry past the bound.
+//   A list paged by its own primary key, "(rowid>?)", stops at LIMIT and is fine.
+
+function wholeTableSteps(plan: string[]): string[] {
+  const derived = new Set(plan.flatMap((step) => step.match(/^(?:CO-ROUTINE|MATERIALIZE) (\S+)/)?.[1] ?? []));
+  return plan.filter((step) => {
+    const scanned = step.match(/^SCAN (\S+)/)?.[1];
+    if (scanned) return scanned !== "CONSTANT" && !derived.has(scanned);
+    return /^SEARCH \S+ USING (COVERING )?INDEX \S+ \(\w+[<>]/.test(step);
+  });
+}
+
+beforeAll(setUpRouteCases);
+
+it.each(ROUTE_CASES)("%s: no query reads a whole table", async (...routeCase) => {
+  const spy = spyOnD1(env.DB);
+  expect((await send(routeCase, spy.db)).status).toBe(routeCase[1]);
+  expect(spy.statements.length).toBeGreaterThan(0);
+  for (const { sql, params } of spy.statements) {
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    const plan = results.map((r) => r.detail);
+    expect(wholeTableSteps(plan), `${sql}\n${plan.join("\n")}`).toEqual([]);
+  }
+});
+
+it("would catch a roster without its index", async () => {
+  const { results } = await env.DB.prepare(
+    "EXPLAIN QUERY PLAN SELECT * FROM student_courses NOT INDEXED WHERE course_id = 1 AND student_id > 0 ORDER BY student_id LIMIT 5",
+  ).all<{ detail: string }>();
+  expect(wholeTableSteps(results.map((r) => r.detail))).not.toEqual([]);
+});

@@ -1,0 +1,51 @@
+import { env } from "cloudflare:workers";
+import app from "../src/index";
+import { createCourse, createStudent } from "./api";
+import { TEST_TOKENS } from "./tokens";
+
+// One request of every route and outcome, in an order that works on a fresh database, for
+// tests that hold each route to a cost (round trips, query plans). Call setUpRouteCases()
+// in beforeAll, then send the cases in order.
+
+type Fixtures = { student: { id: number; email: string }; course: { id: number }; other: { id: number } };
+const fixtures = {} as Fixtures;
+
+export async function setUpRouteCases() {
+  Object.assign(fixtures, { student: await createStudent(), course: await createCourse(), other: await createCourse() });
+}
+
+type Init = { body?: string; headers?: Record<string, string> };
+const json = (body: unknown): Init => ({ body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
+// A valid cursor (after id 1): enough for the query after it to be the one a later page sends.
+const CURSOR = btoa("[1]");
+
+export type RouteCase = [name: string, status: number, method: string, path: (f: Fixtures) => string, init?: (f: Fixtures) => Init];
+
+export const ROUTE_CASES: RouteCase[] = [
+  ["POST /students", 201, "POST", () => "/students", () => json({ name: "R", email: "route-case@example.org" })],
+  ["POST /students (email taken)", 409, "POST", () => "/students", (f) => json({ name: "R", email: f.student.email })],
+  ["GET /students", 200, "GET", (f) => `/students?limit=2&cursor=${CURSOR}`],
+  ["GET /students/{id}", 200, "GET", (f) => `/students/${f.student.id}`],
+  ["POST /courses", 201, "POST", () => "/courses", () => json({ code: "ROUTE-CASE", title: "T" })],
+  ["GET /courses", 200, "GET", (f) => `/courses?cursor=${CURSOR}`],
+  ["GET /courses/{id}", 200, "GET", (f) => `/courses/${f.course.id}`],
+  ["POST /students/{id}/courses (created)", 201, "POST", (f) => `/students/${f.student.id}/courses`, (f) => json({ course_id: f.course.id })],
+  ["POST /students/{id}/courses (unchanged)", 200, "POST", (f) => `/students/${f.student.id}/courses`, (f) => json({ course_id: f.course.id })],
+  ["POST /students/{id}/courses (no such course)", 404, "POST", (f) => `/students/${f.student.id}/courses`, () => json({ course_id: 999_999 })],
+  ["GET /students/{id}/courses", 200, "GET", (f) => `/students/${f.student.id}/courses?status=all`],
+  ["GET /students/{id}/courses (a later page)", 200, "GET", (f) => `/students/${f.student.id}/courses?limit=1&cursor=${CURSOR}`],
+  ["GET /students/{id}/courses/{course_id}", 200, "GET", (f) => `/students/${f.student.id}/courses/${f.course.id}`],
+  ["DELETE /students/{id}/courses/{course_id}", 204, "DELETE", (f) => `/students/${f.student.id}/courses/${f.course.id}`],
+  ["GET /students/{id}/courses?status=dropped", 200, "GET", (f) => `/students/${f.student.id}/courses?status=dropped`],
+  ["POST /students/{id}/courses (reactivated)", 201, "POST", (f) => `/students/${f.student.id}/courses`, (f) => json({ course_id: f.course.id })],
+  ["GET /courses/{id}/students", 200, "GET", (f) => `/courses/${f.course.id}/students?status=all`],
+  ["GET /courses/{id}/students (a later page)", 200, "GET", (f) => `/courses/${f.course.id}/students?limit=1&cursor=${CURSOR}`],
+  ["DELETE /courses/{id}", 204, "DELETE", (f) => `/courses/${f.other.id}`],
+  ["DELETE /students/{id}", 204, "DELETE", (f) => `/students/${f.student.id}`],
+];
+
+/** Sends a case as a client with a read-write token would, with `db` in place of the D1 binding. */
+export async function send([, , method, path, init]: RouteCase, db: D1Database): Promise<Response> {
+  const { body, headers } = init?.(fixtures) ?? {};
+  return app.request(path(fixtures), { method, body, headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, ...headers } }, { ...env, DB: db });
+}
