@@ -1,0 +1,202 @@
+// `npm run bench [-- --scale large] [--duration 5] [--connections 10]`
+//
+// Load-tests the Worker as it runs locally: a fresh local D1 with the real migrations, a
+// generated data set, `wrangler dev` (workerd) on loopback, and autocannon on every
+// enrollment route and on the lists (first page and a deep page). Prints a table per route
+// and writes the same figures to bench/results/<scale>.json. See docs/performance.md.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { getPlatformProxy } from "wrangler";
+
+/** @typedef {import("@cloudflare/workers-types").D1Database} D1Database */
+/** @typedef {import("@cloudflare/workers-types").D1PreparedStatement} D1PreparedStatement */
+
+const SCALES = {
+  default: { students: 1_000, courses: 200, enrollments: 20_000 },
+  large: { students: 100_000, courses: 1_000, enrollments: 1_000_000 },
+};
+
+const { values: args } = parseArgs({
+  options: {
+    scale: { type: "string", default: "default" },
+    duration: { type: "string", default: "5" },
+    connections: { type: "string", default: "10" },
+    port: { type: "string", default: "8799" },
+  },
+});
+const scale = SCALES[/** @type {keyof typeof SCALES} */ (args.scale)];
+if (!scale) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(", ")}`);
+const perStudent = scale.enrollments / scale.students;
+const TOKEN = "bench-token";
+const origin = `http://127.0.0.1:${args.port}`;
+
+/** Student s takes courses course(s, 0) … course(s, perStudent - 1): distinct, since 97 and the course count are coprime. */
+const course = (/** @type {number} */ s, /** @type {number} */ k) => ((s * 7 + k * 97) % scale.courses) + 1;
+
+function progress(/** @type {string} */ label, /** @type {number} */ done, /** @type {number} */ total) {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r${label.padEnd(12)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.round((done / total) * 100)).padStart(3)}%  ${done.toLocaleString()}/${total.toLocaleString()}`);
+  if (done === total) process.stderr.write("\n");
+}
+
+/**
+ * Runs `statement` over n = 1 … `total`, `chunk` at a time (one statement per chunk), showing
+ * progress in rows: `rowsPerN` rows for each n.
+ */
+async function load(
+  /** @type {D1Database} */ db,
+  /** @type {string} */ label,
+  /** @type {number} */ total,
+  /** @type {number} */ chunk,
+  /** @type {(from: number, to: number) => D1PreparedStatement} */ statement,
+  rowsPerN = 1,
+) {
+  for (let from = 1; from <= total; from += chunk) {
+    const to = Math.min(total, from + chunk - 1);
+    await statement(from, to).run();
+    progress(label, to * rowsPerN, total * rowsPerN);
+  }
+}
+
+async function loadDataSet(/** @type {string} */ state) {
+  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { stdio: ["ignore", "ignore", "inherit"] });
+  const { env, dispose } = await getPlatformProxy({ configPath: "wrangler.toml", persist: { path: join(state, "v3") } });
+  const db = /** @type {D1Database} */ (env.DB);
+  const range = "WITH RECURSIVE seq(n) AS (SELECT ?1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?2)";
+  await load(db, "students", scale.students, 20_000, (from, to) =>
+    db.prepare(`INSERT INTO students (name, email) ${range} SELECT 'Student ' || n, 'student' || n || '@example.org' FROM seq`).bind(from, to),
+  );
+  await load(db, "courses", scale.courses, 20_000, (from, to) =>
+    db.prepare(`INSERT INTO courses (code, title) ${range} SELECT 'C' || n, 'Course ' || n FROM seq`).bind(from, to),
+  );
+  const studentsPerChunk = Math.max(1, Math.floor(50_000 / perStudent));
+  await load(db, "enrollments", scale.students, studentsPerChunk, (from, to) =>
+    db
+      .prepare(
+        `INSERT INTO student_courses (student_id, course_id)
+         ${range}, k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ?3 - 1)
+         SELECT n, ((n * 7 + i * 97) % ?4) + 1 FROM seq, k`,
+      )
+      .bind(from, to, perStudent, scale.courses),
+    perStudent,
+  );
+  await dispose();
+}
+
+/** wrangler dev on the loaded state, with the rate limit raised past what the benchmark sends. */
+async function startWorker(/** @type {string} */ state) {
+  const config = ".bench.wrangler.toml";
+  writeFileSync(config, readFileSync("wrangler.toml", "utf8").replace(/simple = \{ limit = \d+/, "simple = { limit = 100000000"));
+  const worker = spawn(
+    "npx",
+    ["wrangler", "dev", "-c", config, "--persist-to", state, "--ip", "127.0.0.1", "--port", args.port, "--log-level", "warn", "--show-interactive-dev-session=false", "--var", `API_TOKEN:${TOKEN}`],
+    { stdio: "ignore", detached: true, env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
+  );
+  const stop = () => {
+    if (worker.exitCode === null && worker.pid) process.kill(-worker.pid, "SIGTERM");
+    rmSync(config, { force: true });
+  };
+  for (let tries = 0; tries < 240; tries++) {
+    try {
+      if ((await fetch(`${origin}/health`)).ok) return stop;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  stop();
+  throw new Error("wrangler dev did not start");
+}
+
+const cursor = (/** @type {number} */ id) => Buffer.from(JSON.stringify([id])).toString("base64url");
+const random = (/** @type {number} */ n) => 1 + Math.floor(Math.random() * n);
+const auth = { Authorization: `Bearer ${TOKEN}` };
+const json = { ...auth, "Content-Type": "application/json" };
+
+/** Each scenario builds the next request; counters walk through pairs so that each is used once. */
+function scenarios() {
+  let fresh = 0;
+  let dropped = 0;
+  const nextPair = (/** @type {number} */ index, /** @type {number} */ firstK) => {
+    const s = (index % scale.students) + 1;
+    return [s, course(s, firstK + Math.floor(index / scale.students))];
+  };
+  const deepStudent = scale.students - 20;
+  const deepCourse = scale.courses - 20;
+  const rosterSize = scale.enrollments / scale.courses;
+  return {
+    "POST /students/{id}/courses (new)": () => {
+      const [s, c] = nextPair(fresh++, perStudent);
+      return { method: "POST", path: `/students/${s}/courses`, headers: json, body: JSON.stringify({ course_id: c }) };
+    },
+    "POST /students/{id}/courses (repeat)": () => {
+      const s = random(scale.students);
+      return { method: "POST", path: `/students/${s}/courses`, headers: json, body: JSON.stringify({ course_id: course(s, 0) }) };
+    },
+    "GET /students/{id}/courses": () => ({ method: "GET", path: `/students/${random(scale.students)}/courses`, headers: auth }),
+    "GET /students/{id}/courses/{course_id}": () => {
+      const s = random(scale.students);
+      return { method: "GET", path: `/students/${s}/courses/${course(s, 1)}`, headers: auth };
+    },
+    "DELETE /students/{id}/courses/{course_id}": () => {
+      const [s, c] = nextPair(dropped++, 2);
+      return { method: "DELETE", path: `/students/${s}/courses/${c}`, headers: auth };
+    },
+    "GET /courses/{id}/students (first page)": () => ({ method: "GET", path: `/courses/${random(scale.courses)}/students`, headers: auth }),
+    "GET /courses/{id}/students (deep page)": () => ({
+      method: "GET",
+      // Past nearly every student of the course: the last pages of its roster.
+      path: `/courses/${random(scale.courses)}/students?cursor=${cursor(scale.students - Math.ceil(scale.students / rosterSize) * 20)}`,
+      headers: auth,
+    }),
+    "GET /students (first page)": () => ({ method: "GET", path: "/students", headers: auth }),
+    "GET /students (deep page)": () => ({ method: "GET", path: `/students?cursor=${cursor(deepStudent)}`, headers: auth }),
+    "GET /courses (first page)": () => ({ method: "GET", path: "/courses", headers: auth }),
+    "GET /courses (deep page)": () => ({ method: "GET", path: `/courses?cursor=${cursor(deepCourse)}`, headers: auth }),
+  };
+}
+
+async function measure(/** @type {string} */ name, /** @type {() => object} */ next) {
+  const result = await autocannon({
+    url: origin,
+    connections: Number(args.connections),
+    duration: Number(args.duration),
+    requests: [{ setupRequest: (/** @type {object} */ req) => ({ ...req, ...next() }) }],
+  });
+  return {
+    route: name,
+    requests_per_s: Math.round(result.requests.average),
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    requests: result.requests.total,
+    non_2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+const state = mkdtempSync(join(tmpdir(), `bench-${args.scale}-`));
+try {
+  console.error(`Loading the ${args.scale} data set: ${Object.entries(scale).map(([k, v]) => `${v.toLocaleString()} ${k}`).join(", ")}`);
+  await loadDataSet(state);
+  const stop = await startWorker(state);
+  try {
+    const rows = [];
+    for (const [name, next] of Object.entries(scenarios())) {
+      process.stderr.write(`Measuring ${name} for ${args.duration} s…\n`);
+      rows.push(await measure(name, next));
+    }
+    console.log(`\n${args.scale} scale, ${args.connections} connections, ${args.duration} s per route, ${availableParallelism()} cores, Node ${process.version}`);
+    console.table(Object.fromEntries(rows.map(({ route, ...figures }) => [route, figures])));
+    mkdirSync("bench/results", { recursive: true });
+    const file = `bench/results/${args.scale}.json`;
+    writeFileSync(file, `${JSON.stringify({ scale: args.scale, data: scale, connections: Number(args.connections), duration_s: Number(args.duration), date: new Date().toISOString(), routes: rows }, null, 2)}\n`);
+    console.log(`Written to ${file}`);
+  } finally {
+    stop();
+  }
+} finally {
+  rmSync(state, { recursive: true, force: true });
+}
