@@ -22,7 +22,7 @@ export default defineConfig(async () => ({
           // Two read-write tokens, as during a rotation.
           API_TOKEN: `${TEST_TOKENS.write}, ${TEST_TOKENS.rotated}`,
           API_READ_TOKEN: TEST_TOKENS.read,
-          // Replays a fuzzing run: FUZZ_SEED=<seed from a failure> npm test
+          // Replays a fuzzing run: FUZZ_SEED=<the seed in the fuzz tests' names> npm test
           FUZZ_SEED: process.env.FUZZ_SEED ?? "",
         },
       },
@@ -30,6 +30,9 @@ export default defineConfig(async () => ({
   ],
   test: {
     setupFiles: ["./test/apply-migrations.ts", "./test/log-hygiene.ts"],
+    // A loaded CI machine must not fail a test on time alone.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
     // The Worker logs every request; show those lines only for a test that failed.
     silent: "passed-only" as const,
   },

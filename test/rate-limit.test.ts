@@ -71,6 +71,15 @@ it("counts callers without a valid token by client IP, so guessing tokens is lim
   });
 });
 
+it("counts every address of one IPv6 /64 together", async () => {
+  await inOneWindow(async () => {
+    const { env: testEnv } = limitedEnv();
+    const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:1`;
+    for (let i = 0; i < LIMIT; i++) expect((await send(testEnv, { "CF-Connecting-IP": `${prefix}::${i + 1}` })).status).toBe(401);
+    await expectProblem(await send(testEnv, { "CF-Connecting-IP": `${prefix}:ffff::99` }), 429, "rate_limited");
+  });
+});
+
 it("never limits the health probe", async () => {
   const { env: testEnv } = limitedEnv();
   for (let i = 0; i < LIMIT + 2; i++) expect((await send(testEnv, {}, "/health")).status).toBe(200);

@@ -33,6 +33,10 @@ describe("POST /students", () => {
     ["an unknown field", { name: "N", email: "x@example.org", admin: true }, "body.admin", "is not a known field"],
     ["a control character", { name: "A\u0000B", email: "x@example.org" }, "body.name", "must not contain control characters"],
     ["a line break", { name: "A\nB", email: "x@example.org" }, "body.name", "must not contain control characters"],
+    ["a trailing line break", { name: "Ann\n", email: "x@example.org" }, "body.name", "must not contain control characters"],
+    ["a leading tab", { name: "\tAnn", email: "x@example.org" }, "body.name", "must not contain control characters"],
+    ["a right-to-left override", { name: "Ann\u202Egnp.exe", email: "x@example.org" }, "body.name", "must not contain control characters"],
+    ["a line separator", { name: "Ann\u2028B", email: "x@example.org" }, "body.name", "must not contain control characters"],
     ["a lone surrogate", { name: "A\ud800", email: "x@example.org" }, "body.name", "must be valid Unicode"],
   ])("refuses %s: 400 validation_failed naming the field", async (_, json, path, message) => {
     const before = await env.DB.prepare("SELECT count(*) AS n FROM students").first("n");

@@ -10,9 +10,12 @@ import { commaList } from "../lib/list";
  */
 export const corsForAllowedOrigins = createMiddleware<AppEnv>(async (c, next) => {
   const allowed = commaList(c.env.ALLOWED_ORIGINS);
-  if (allowed.length > 0) c.header("Vary", "Origin", { append: true });
   const origin = c.req.header("Origin");
-  if (!origin || !allowed.includes(origin)) return next();
+  if (!origin || !allowed.includes(origin)) {
+    // The answer depends on the Origin once any is allowed (Hono's cors says so itself below).
+    if (allowed.length > 0) c.header("Vary", "Origin", { append: true });
+    return next();
+  }
   return cors({
     origin,
     allowMethods: ["GET", "HEAD", "POST", "DELETE"],

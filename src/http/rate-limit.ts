@@ -1,16 +1,17 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
+import { clientKey } from "../lib/address";
 import { Problem } from "./problem";
 
 /**
  * Sheds a flood politely with the Workers Rate Limiting binding: a caller with a valid token
- * is counted by its token (by a hash of it), anyone else by client IP, so guessing tokens
- * from one address is limited too. The limit and period are configuration: RATE_LIMIT and
+ * is counted by its token (by a hash of it), anyone else by client address (an IPv6 one by
+ * its /64), so guessing tokens from one place is limited too. The limit and period are configuration: RATE_LIMIT and
  * RATE_LIMIT_PERIOD in wrangler.toml repeat the binding's `simple` settings for the headers.
  */
 export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
   const principal = c.get("principal");
-  const key = principal ? `token:${principal.id}` : `ip:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;
+  const key = principal ? `token:${principal.id}` : `ip:${clientKey(c.req.header("CF-Connecting-IP") ?? "unknown")}`;
   const { success } = await c.env.RATE_LIMITER.limit({ key });
   if (!success) {
     const { RATE_LIMIT: limit, RATE_LIMIT_PERIOD: period } = c.env;
