@@ -29,4 +29,6 @@ const app = new Hono<AppEnv>()
 app.onError(onError);
 app.notFound(notFound(app));
 
+/** The app's routes as a type: `hc<AppType>(baseUrl)` from hono/client is a typed client. */
+export type AppType = typeof app;
 export default app;
