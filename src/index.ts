@@ -9,6 +9,7 @@ import { rateLimit } from "./http/rate-limit";
 import { requestId } from "./http/request-id";
 import { requestLog } from "./http/request-log";
 import { securityHeaders } from "./http/security-headers";
+import openApiDocument from "./openapi/openapi.json";
 import { studentRoutes } from "./students/routes";
 
 // The order of the middleware is the story of a request.
@@ -17,8 +18,10 @@ const app = new Hono<AppEnv>()
   .use(requestLog)
   .use(securityHeaders)
   .use(corsForAllowedOrigins)
-  // Registered before the token check and the rate limit: a health probe needs neither.
+  // Registered before the token check and the rate limit: neither needs them.
   .get("/health", (c) => c.json({ status: "ok" }))
+  // Generated from the zod schemas by test/openapi.test.ts (npm run openapi).
+  .get("/openapi.json", (c) => c.json(openApiDocument))
   .use(authenticate)
   .use(rateLimit)
   .use(authorize)

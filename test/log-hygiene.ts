@@ -41,7 +41,7 @@ const logLine = z.union([
     request_id: requestId,
     method,
     // A route pattern from the app's own table, never the URL.
-    route: z.nullable(z.string().check(z.regex(/^(\/([a-z]+|:[a-z_]+))+$/))),
+    route: z.nullable(z.string().check(z.regex(/^(\/([a-z.]+|:[a-z_]+))+$/))),
     status: z.int(),
     duration_ms: z.number(),
     row_count: z.optional(z.int()),

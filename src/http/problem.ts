@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import * as z from "zod/mini";
 
 /** Every error the API can answer with: its stable `code`, HTTP status and title (RFC 9457). */
 export const PROBLEMS = {
@@ -22,7 +23,19 @@ export const PROBLEMS = {
 
 export type ProblemCode = keyof typeof PROBLEMS;
 
-export type FieldError = { path: string; message: string };
+const fieldError = z.object({ path: z.string(), message: z.string() });
+export type FieldError = z.output<typeof fieldError>;
+
+/** The body of every error answer (RFC 9457 plus `code`, `request_id` and field errors). */
+export const problemBody = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  code: z.enum(Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]]),
+  request_id: z.string(),
+  errors: z.optional(z.array(fieldError)),
+});
 
 type ProblemOptions = { errors?: FieldError[]; headers?: Record<string, string> };
 
@@ -45,7 +58,7 @@ const problemType = (code: ProblemCode) => `tag:enrollment-api,2026:problems/${c
 
 export function problemResponse(c: Context, problem: Problem): Response {
   const { code, detail, status, options } = problem;
-  const body = {
+  const body: z.output<typeof problemBody> = {
     type: problemType(code),
     title: PROBLEMS[code].title,
     status,

@@ -26,6 +26,9 @@ export const idPageQuery = z.strictObject({
   cursor: z.optional(idCursorSchema),
 });
 
+/** The shape of a page of `item`s, as every list answers. */
+export const pageSchema = <T extends z.ZodMiniType>(item: T) => z.object({ data: z.array(item), next_cursor: z.nullable(z.string()) });
+
 /**
  * Keyset pagination: the query fetches `limit + 1` rows after the cursor; the extra row only
  * says whether another page exists, so the last page has `next_cursor: null`.

@@ -1,0 +1,133 @@
+import * as z from "zod/mini";
+import { course } from "../courses/schemas";
+import { enrollment, rosterEntry } from "../enrollments/schemas";
+import { PROBLEMS, type ProblemCode, problemBody } from "../http/problem";
+import { student } from "../students/schemas";
+import { OPERATIONS, type Operation } from "./operations";
+
+// Builds the OpenAPI 3.1 document from OPERATIONS and the zod schemas. Only tests import
+// this: test/openapi.test.ts keeps src/openapi/openapi.json equal to its output, and the
+// Worker serves that file, so the converter adds nothing to the bundle.
+
+type JsonSchema = { [key: string]: unknown };
+
+/** Shapes given a name in components.schemas, and referred to by it wherever they appear. */
+const NAMED = new Map<z.core.$ZodType, string>([
+  [student, "Student"],
+  [course, "Course"],
+  [enrollment, "Enrollment"],
+  [rosterEntry, "RosterEntry"],
+  [problemBody, "Problem"],
+]);
+
+function jsonSchema(schema: z.ZodMiniType, io: "input" | "output"): JsonSchema {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: "any",
+    override: ({ zodSchema, jsonSchema: generated, path }) => {
+      const name = NAMED.get(zodSchema);
+      if (!name || path.length === 0) return;
+      for (const key of Object.keys(generated)) delete (generated as JsonSchema)[key];
+      Object.assign(generated, ref(name));
+    },
+  }) as JsonSchema;
+  return NAMED.has(schema) ? ref(NAMED.get(schema) ?? "") : rest;
+}
+
+const ref = (name: string, kind = "schemas") => ({ $ref: `#/components/${kind}/${name}` });
+
+const HEADERS = {
+  RequestId: { description: "This request's id, also in the logs and in error bodies.", schema: { type: "string" } },
+  Location: { description: "The new resource's path.", schema: { type: "string" } },
+  RetryAfter: { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
+  WWWAuthenticate: { description: '`Bearer realm="enrollment-api"`, with `error` when a token was sent.', schema: { type: "string" } },
+};
+const REQUEST_ID = { "X-Request-Id": ref("RequestId", "headers") };
+
+function parameters(schema: z.ZodMiniObject, where: "path" | "query") {
+  const { properties = {}, required = [] } = jsonSchema(schema, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(properties).map(([name, property]) => ({ name, in: where, required: where === "path" || required.includes(name), schema: property }));
+}
+
+/** The error codes an operation can answer with: those of every route of its kind, and its own. */
+function problemsOf(op: Operation): ProblemCode[] {
+  if (op.open) return [];
+  const codes: ProblemCode[] = ["unauthorized", "rate_limited", "internal_error", "service_unavailable"];
+  if (op.method !== "get") codes.push("insufficient_scope");
+  if (op.params || op.query) codes.push("validation_failed");
+  if (op.body) codes.push("validation_failed", "invalid_json", "payload_too_large", "unsupported_media_type");
+  return [...new Set([...codes, ...(op.problems ?? [])])];
+}
+
+function problemResponses(codes: ProblemCode[]) {
+  const byStatus = new Map<number, ProblemCode[]>();
+  for (const code of codes) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, group]) => [
+      status,
+      {
+        description: group.map((code) => `\`${code}\`: ${PROBLEMS[code].title}`).join("; "),
+        headers: {
+          ...REQUEST_ID,
+          ...(status === 401 && { "WWW-Authenticate": ref("WWWAuthenticate", "headers") }),
+          ...((status === 429 || status === 503) && { "Retry-After": ref("RetryAfter", "headers") }),
+        },
+        content: {
+          "application/problem+json": { schema: { allOf: [ref("Problem"), { properties: { code: { enum: group } } }] } },
+        },
+      },
+    ]),
+  );
+}
+
+function operation(op: Operation) {
+  return {
+    operationId: `${op.method}${op.path.replace(/\{(\w+)\}/g, "by_$1").replace(/[^a-z_]+(.)/g, (_, c: string) => c.toUpperCase())}`,
+    summary: op.summary,
+    tags: [op.tag],
+    ...(op.open && { security: [] }),
+    parameters: [...(op.params ? parameters(op.params, "path") : []), ...(op.query ? parameters(op.query, "query") : [])],
+    ...(op.body && { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body, "input") } } } }),
+    responses: {
+      ...Object.fromEntries(
+        op.responses.map(({ status, description, schema, location }) => [
+          status,
+          {
+            description,
+            headers: { ...REQUEST_ID, ...(location && { Location: ref("Location", "headers") }) },
+            ...(schema && { content: { "application/json": { schema: jsonSchema(schema, "output") } } }),
+          },
+        ]),
+      ),
+      ...problemResponses(problemsOf(op)),
+    },
+  };
+}
+
+export function buildOpenApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) paths[op.path] = { ...paths[op.path], [op.method]: operation(op) };
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Enrollment API",
+      version: "1.0.0",
+      description: "Students, courses and enrollments at the edge. Errors are RFC 9457 problem documents; see docs/api.md.",
+    },
+    servers: [{ url: "http://localhost:8787", description: "npm run dev" }],
+    security: [{ bearer: [] }],
+    tags: ["Service", "Students", "Courses", "Enrollments"].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "API_TOKEN (read and write) or API_READ_TOKEN (read only)." } },
+      headers: HEADERS,
+      // Problem lists every error code, including those of no single route (not_found, method_not_allowed).
+      schemas: Object.fromEntries(
+        [...NAMED].map(([schema, name]) => {
+          const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) as JsonSchema;
+          return [name, rest];
+        }),
+      ),
+    },
+  };
+}

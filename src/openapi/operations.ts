@@ -1,0 +1,63 @@
+import type * as z from "zod/mini";
+import { course, createCourseBody } from "../courses/schemas";
+import { enrollBody, enrollment, enrollmentListQuery, enrollmentParams, rosterEntry } from "../enrollments/schemas";
+import type { ProblemCode } from "../http/problem";
+import { idParams } from "../lib/ids";
+import { idPageQuery, pageSchema } from "../lib/pagination";
+import { createStudentBody, student } from "../students/schemas";
+
+/**
+ * The API's operations: which routes exist, what each answers and with which error codes.
+ * Every shape comes from the zod schemas the routes validate and answer with; a test keeps
+ * this list equal to the app's routes.
+ */
+export type Operation = {
+  method: "get" | "post" | "delete";
+  /** In OpenAPI form: /students/{id}. */
+  path: string;
+  summary: string;
+  tag: "Service" | "Students" | "Courses" | "Enrollments";
+  /** Served without a token. */
+  open?: true;
+  params?: z.ZodMiniObject;
+  query?: z.ZodMiniObject;
+  body?: z.ZodMiniType;
+  responses: { status: 200 | 201 | 204; description: string; schema?: z.ZodMiniType; location?: true }[];
+  /** Error codes of this operation beyond those every route of its kind has. */
+  problems?: ProblemCode[];
+};
+
+const studentNotFound: ProblemCode[] = ["student_not_found"];
+
+export const OPERATIONS: Operation[] = [
+  { method: "get", path: "/health", summary: "Health probe", tag: "Service", open: true, responses: [{ status: 200, description: "The Worker runs." }] },
+  { method: "get", path: "/openapi.json", summary: "This OpenAPI document", tag: "Service", open: true, responses: [{ status: 200, description: "The document." }] },
+
+  { method: "post", path: "/students", summary: "Create a student", tag: "Students", body: createStudentBody, responses: [{ status: 201, description: "Created.", schema: student, location: true }], problems: ["email_taken"] },
+  { method: "get", path: "/students", summary: "List students", tag: "Students", query: idPageQuery, responses: [{ status: 200, description: "A page, in id order.", schema: pageSchema(student) }] },
+  { method: "get", path: "/students/{id}", summary: "Get a student", tag: "Students", params: idParams, responses: [{ status: 200, description: "The student.", schema: student }], problems: studentNotFound },
+  { method: "delete", path: "/students/{id}", summary: "Delete a student and their enrollments", tag: "Students", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: studentNotFound },
+
+  { method: "post", path: "/courses", summary: "Create a course", tag: "Courses", body: createCourseBody, responses: [{ status: 201, description: "Created.", schema: course, location: true }], problems: ["code_taken"] },
+  { method: "get", path: "/courses", summary: "List courses", tag: "Courses", query: idPageQuery, responses: [{ status: 200, description: "A page, in id order.", schema: pageSchema(course) }] },
+  { method: "get", path: "/courses/{id}", summary: "Get a course", tag: "Courses", params: idParams, responses: [{ status: 200, description: "The course.", schema: course }], problems: ["course_not_found"] },
+  { method: "delete", path: "/courses/{id}", summary: "Delete a course and its enrollments", tag: "Courses", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: ["course_not_found"] },
+
+  {
+    method: "post",
+    path: "/students/{id}/courses",
+    summary: "Enroll a student in a course",
+    tag: "Enrollments",
+    params: idParams,
+    body: enrollBody,
+    responses: [
+      { status: 201, description: "Enrolled, or a dropped enrollment re-activated.", schema: enrollment, location: true },
+      { status: 200, description: "Already enrolled: nothing changed.", schema: enrollment },
+    ],
+    problems: ["student_not_found", "course_not_found"],
+  },
+  { method: "get", path: "/students/{id}/courses", summary: "List a student's enrollments", tag: "Enrollments", params: idParams, query: enrollmentListQuery, responses: [{ status: 200, description: "A page, in course id order.", schema: pageSchema(enrollment) }], problems: studentNotFound },
+  { method: "get", path: "/students/{id}/courses/{course_id}", summary: "Get an enrollment, in any status", tag: "Enrollments", params: enrollmentParams, responses: [{ status: 200, description: "The enrollment.", schema: enrollment }], problems: ["enrollment_not_found"] },
+  { method: "delete", path: "/students/{id}/courses/{course_id}", summary: "Drop an enrollment (it is kept, as dropped)", tag: "Enrollments", params: enrollmentParams, responses: [{ status: 204, description: "Dropped." }], problems: ["student_not_found", "enrollment_not_found"] },
+  { method: "get", path: "/courses/{id}/students", summary: "List a course's roster", tag: "Enrollments", params: idParams, query: enrollmentListQuery, responses: [{ status: 200, description: "A page, in student id order.", schema: pageSchema(rosterEntry) }], problems: ["course_not_found"] },
+];
