@@ -1,6 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { ProblemCode } from "../src/http/problem";
+import { expectDocumentedResponse } from "./contract";
 import { TEST_TOKENS } from "./tokens";
 
 type ApiInit = RequestInit & {
@@ -10,15 +11,21 @@ type ApiInit = RequestInit & {
   json?: unknown;
 };
 
-/** Calls the Worker exactly as a client would, through its default export's fetch. */
-export function api(path: string, { token = TEST_TOKENS.write, json, ...init }: ApiInit = {}): Promise<Response> {
+/**
+ * Calls the Worker exactly as a client would, through its default export's fetch, and checks
+ * the response against the OpenAPI document (status and body) before handing it back.
+ */
+export async function api(path: string, { token = TEST_TOKENS.write, json, ...init }: ApiInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   if (token !== null) headers.set("Authorization", `Bearer ${token}`);
   if (json !== undefined) {
     headers.set("Content-Type", "application/json");
     init.body = JSON.stringify(json);
   }
-  return exports.default.fetch(new Request(`http://api.test${path}`, { ...init, headers }));
+  const request = new Request(`http://api.test${path}`, { ...init, headers });
+  const response = await exports.default.fetch(request.clone());
+  await expectDocumentedResponse(request, response);
+  return response;
 }
 
 export type ProblemBody = {

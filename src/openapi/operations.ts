@@ -1,6 +1,7 @@
-import type * as z from "zod/mini";
+import * as z from "zod/mini";
 import { course, createCourseBody } from "../courses/schemas";
 import { enrollBody, enrollment, enrollmentListQuery, enrollmentParams, rosterEntry } from "../enrollments/schemas";
+import { healthBody } from "../health";
 import type { ProblemCode } from "../http/problem";
 import { idParams } from "../lib/ids";
 import { idPageQuery, pageSchema } from "../lib/pagination";
@@ -30,8 +31,15 @@ export type Operation = {
 const studentNotFound: ProblemCode[] = ["student_not_found"];
 
 export const OPERATIONS: Operation[] = [
-  { method: "get", path: "/health", summary: "Health probe", tag: "Service", open: true, responses: [{ status: 200, description: "The Worker runs." }] },
-  { method: "get", path: "/openapi.json", summary: "This OpenAPI document", tag: "Service", open: true, responses: [{ status: 200, description: "The document." }] },
+  { method: "get", path: "/health", summary: "Health probe", tag: "Service", open: true, responses: [{ status: 200, description: "The Worker runs.", schema: healthBody }] },
+  {
+    method: "get",
+    path: "/openapi.json",
+    summary: "This OpenAPI document",
+    tag: "Service",
+    open: true,
+    responses: [{ status: 200, description: "The document.", schema: z.looseObject({ openapi: z.literal("3.1.0"), paths: z.record(z.string(), z.unknown()) }) }],
+  },
 
   { method: "post", path: "/students", summary: "Create a student", tag: "Students", body: createStudentBody, responses: [{ status: 201, description: "Created.", schema: student, location: true }], problems: ["email_taken"] },
   { method: "get", path: "/students", summary: "List students", tag: "Students", query: idPageQuery, responses: [{ status: 200, description: "A page, in id order.", schema: pageSchema(student) }] },

@@ -1,0 +1,46 @@
+import { Validator } from "@cfworker/json-schema";
+import { expect } from "vitest";
+import document from "../src/openapi/openapi.json";
+
+// Checks a response the Worker gave against the OpenAPI document: its status must be one the
+// document lists for the operation, and its body must match the documented schema. The
+// route tests run every response of theirs through this (test/api.ts).
+
+type Documented = { content?: Record<string, { schema: object }> };
+type DocumentedOperation = { responses: Record<string, Documented> };
+
+const operations = Object.entries(document.paths as Record<string, Record<string, DocumentedOperation>>).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, operation]) => ({
+    method: method.toUpperCase(),
+    path,
+    pattern: new RegExp(`^${path.replace(/\{\w+\}/g, "[^/]+")}$`),
+    operation,
+  })),
+);
+
+const validate = (schema: object, body: unknown) =>
+  // The document's components go along, so that its #/components/... references resolve.
+  new Validator({ ...schema, components: document.components } as object, "2020-12", false).validate(body);
+
+export async function expectDocumentedResponse(request: Request, response: Response): Promise<void> {
+  if (request.method === "HEAD") return;
+  const { pathname } = new URL(request.url);
+  const match = operations.find((op) => op.method === request.method && op.pattern.test(pathname));
+  const label = `${request.method} ${pathname} → ${response.status}`;
+  if (!match) {
+    // No operation: the app's own 404 or 405, a problem document like any error.
+    expect([404, 405], label).toContain(response.status);
+    const result = validate({ $ref: "#/components/schemas/Problem" }, await response.clone().json());
+    expect(result.errors, label).toEqual([]);
+    return;
+  }
+  const documented = match.operation.responses[String(response.status)];
+  expect(documented, `${label}: the document lists no ${response.status} for ${request.method} ${match.path}`).toBeDefined();
+  const [mediaType, content] = Object.entries(documented?.content ?? {})[0] ?? [];
+  if (!mediaType || !content) {
+    expect(await response.clone().text(), `${label}: documented without a body`).toBe("");
+    return;
+  }
+  expect(response.headers.get("Content-Type"), label).toBe(mediaType);
+  expect(validate(content.schema, await response.clone().json()).errors, label).toEqual([]);
+}
