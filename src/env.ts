@@ -1,4 +1,4 @@
-/** The Worker's bindings, as declared in wrangler.toml (DB) and set as secrets (tokens). */
+/** The Worker's bindings: from wrangler.toml (DB, RATE_LIMITER, [vars]) and secrets (the tokens). */
 export type Bindings = {
   DB: D1Database;
   /** Read and write tokens, comma-separated. */

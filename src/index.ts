@@ -19,7 +19,7 @@ const app = new Hono<AppEnv>()
   .use(requestLog)
   .use(securityHeaders)
   .use(corsForAllowedOrigins)
-  // Registered before the token check and the rate limit: neither needs them.
+  // Registered before the token check and the rate limit: public, and cheap to serve.
   .get("/health", health)
   // Generated from the zod schemas by test/openapi.test.ts (npm run openapi).
   .get("/openapi.json", (c) => c.json(openApiDocument))

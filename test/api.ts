@@ -1,6 +1,9 @@
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { ProblemCode } from "../src/http/problem";
+import type * as z from "zod/mini";
+import type { Course } from "../src/courses/schemas";
+import { type ProblemCode, problemBody } from "../src/http/problem";
+import type { Student } from "../src/students/schemas";
 import { expectDocumentedResponse } from "./contract";
 import { TEST_TOKENS } from "./tokens";
 
@@ -28,15 +31,7 @@ export async function api(path: string, { token = TEST_TOKENS.write, json, ...in
   return response;
 }
 
-export type ProblemBody = {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: ProblemCode;
-  request_id: string;
-  errors?: { path: string; message: string }[];
-};
+export type ProblemBody = z.output<typeof problemBody>;
 
 /** Asserts a complete RFC 9457 problem response and returns its body. */
 export async function expectProblem(res: Response, status: number, code: ProblemCode): Promise<ProblemBody> {
@@ -54,12 +49,12 @@ export async function createStudent(fields: { name?: string; email?: string } = 
   unique += 1;
   const res = await api("/students", { method: "POST", json: { name: `Student ${unique}`, email: `student${unique}@example.org`, ...fields } });
   expect(res.status).toBe(201);
-  return (await res.json()) as { id: number; name: string; email: string; created_at: string };
+  return (await res.json()) as Student;
 }
 
 export async function createCourse(fields: { code?: string; title?: string } = {}) {
   unique += 1;
   const res = await api("/courses", { method: "POST", json: { code: `C-${unique}`, title: `Course ${unique}`, ...fields } });
   expect(res.status).toBe(201);
-  return (await res.json()) as { id: number; code: string; title: string; created_at: string };
+  return (await res.json()) as Course;
 }

@@ -2,16 +2,12 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import app from "../src/index";
 import { api, createStudent } from "./api";
+import { failingD1 } from "./failing-d1";
 import { TEST_TOKENS } from "./tokens";
 
 describe("security headers", () => {
   it("are on every response, successes and errors alike", async () => {
     const student = await createStudent();
-    const brokenDb = {
-      prepare() {
-        throw new TypeError("bug");
-      },
-    };
     const responses = await Promise.all([
       api("/health", { token: null }),
       api("/students"),
@@ -20,7 +16,7 @@ describe("security headers", () => {
       api("/students", { token: null }),
       api("/nowhere"),
       api("/students", { method: "PUT" }),
-      app.request("/students", { headers: { Authorization: `Bearer ${TEST_TOKENS.write}` } }, { ...env, DB: brokenDb }),
+      app.request("/students", { headers: { Authorization: `Bearer ${TEST_TOKENS.write}` } }, { ...env, DB: failingD1(new TypeError("bug")) }),
     ]);
     expect(responses.map((r) => r.status)).toEqual([200, 200, 204, 400, 401, 404, 405, 500]);
     for (const res of responses) {

@@ -42,13 +42,21 @@ describe("races", () => {
     expect(statuses.sort()).toEqual([...Array(9).fill(200), 201]);
   });
 
-  // Rounds from 2 on start both requests together: true races, whose order the runtime
-  // picks (here the delete tends to win: an enroll parses and validates a body first).
-  // Rounds 0 and 1 give one side a clear head start, so both orders surely happen; each test
-  // checks that they did, and that every answer is consistent with the end state.
-  const later = <T>(send: () => Promise<T>) => new Promise((r) => setTimeout(r, 25)).then(send);
-  const race = <T>(round: number, enroll: () => Promise<T>, other: () => Promise<T>) =>
-    Promise.all([round === 1 ? later(enroll) : enroll(), round === 0 ? later(other) : other()]);
+  // Rounds from 2 on send both requests together: true races, whose order the runtime picks
+  // (here the delete tends to win: an enroll parses and validates a body first). Rounds 0
+  // and 1 send them one after the other, each order once, so both orders surely happen; each
+  // test checks that they did, and that every answer is consistent with the end state.
+  async function race<T>(round: number, enroll: () => Promise<T>, other: () => Promise<T>): Promise<[T, T]> {
+    if (round === 0) {
+      const enrolled = await enroll();
+      return [enrolled, await other()];
+    }
+    if (round === 1) {
+      const answered = await other();
+      return [await enroll(), answered];
+    }
+    return Promise.all([enroll(), other()]);
+  }
 
   it.each(["student", "course"] as const)("an enrollment racing the delete of its %s never leaves an orphan, and both answers are true", async (target) => {
     const outcomes = new Set<number>();

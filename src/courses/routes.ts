@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { database } from "../db/client";
 import type { AppEnv } from "../env";
-import { Problem } from "../http/problem";
+import { courseNotFound, Problem } from "../http/problem";
 import { annotateRequestLog } from "../http/request-log";
 import { requireJsonBody } from "../http/json-body";
 import { validate } from "../http/validate";
@@ -10,8 +10,6 @@ import { idPageQuery, toPage } from "../lib/pagination";
 import { logEvent } from "../log";
 import { deleteCourse, findCourse, insertCourse, listCourses } from "./queries";
 import { createCourseBody } from "./schemas";
-
-const courseNotFound = (id: number) => new Problem("course_not_found", `No course has id ${id}.`);
 
 export const courseRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createCourseBody), async (c) => {

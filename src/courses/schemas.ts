@@ -13,7 +13,8 @@ export const createCourseBody = z.strictObject({
   title: textSchema(200),
 });
 
-export const course = z.object({
+// Strict, so the OpenAPI document says no other field is sent (test/contract.ts checks it).
+export const course = z.strictObject({
   id: z.int(),
   code: z.string(),
   title: z.string(),

@@ -26,7 +26,7 @@ const studentExistsQuery = (db: Database, studentId: number) =>
 const courseExistsQuery = (db: Database, courseId: number) =>
   db.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId));
 
-export type EnrollResult =
+type EnrollResult =
   | { outcome: "created" | "reactivated" | "unchanged"; enrollment: Enrollment }
   | { outcome: "student_not_found" }
   | { outcome: "course_not_found" };

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { database } from "../db/client";
 import type { AppEnv } from "../env";
-import { Problem } from "../http/problem";
+import { courseNotFound, Problem, studentNotFound } from "../http/problem";
 import { annotateRequestLog } from "../http/request-log";
 import { requireJsonBody } from "../http/json-body";
 import { validate } from "../http/validate";
@@ -11,8 +11,6 @@ import { logEvent } from "../log";
 import { dropEnrollment, enroll, findEnrollment, listCourseRoster, listStudentEnrollments } from "./queries";
 import { enrollBody, enrollmentListQuery, enrollmentParams } from "./schemas";
 
-const studentNotFound = (id: number) => new Problem("student_not_found", `No student has id ${id}.`);
-const courseNotFound = (id: number) => new Problem("course_not_found", `No course has id ${id}.`);
 const enrollmentNotFound = (studentId: number, courseId: number, state = "") =>
   new Problem("enrollment_not_found", `Student ${studentId} has no${state} enrollment in course ${courseId}.`);
 

@@ -25,16 +25,16 @@ const enrollmentFields = {
   dropped_at: z.nullable(z.string()),
 };
 
-/** An enrollment as a student sees it: with its course. */
-export const enrollment = z.object({
+/** An enrollment as a student sees it: with its course. Strict, as every response shape. */
+export const enrollment = z.strictObject({
   ...enrollmentFields,
-  course: z.object({ id: z.int(), code: z.string(), title: z.string() }),
+  course: z.strictObject({ id: z.int(), code: z.string(), title: z.string() }),
 });
 
 /** An enrollment as a course's roster shows it: with its student. */
-export const rosterEntry = z.object({
+export const rosterEntry = z.strictObject({
   ...enrollmentFields,
-  student: z.object({ id: z.int(), name: z.string(), email: z.string() }),
+  student: z.strictObject({ id: z.int(), name: z.string(), email: z.string() }),
 });
 
 export type Enrollment = z.output<typeof enrollment>;

@@ -7,7 +7,7 @@ import { Problem } from "./problem";
 type Scope = "read" | "write";
 
 /** Who is calling: the token's scope, and a stable id for it (a SHA-256 of the token, never the token). */
-export type Principal = { scope: Scope; id: string };
+type Principal = { scope: Scope; id: string };
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -18,6 +18,7 @@ declare module "hono" {
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
 const WWW_AUTHENTICATE = 'Bearer realm="enrollment-api"';
+const BEARER = /^Bearer +(\S+) *$/i;
 
 /**
  * Bearer tokens with two scopes. Hono's bearer-auth has no scopes and answers in plain text,
@@ -29,7 +30,7 @@ const WWW_AUTHENTICATE = 'Bearer realm="enrollment-api"';
  * one without: `authenticate` only identifies, `authorize` refuses.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
-  const token = c.req.header("Authorization")?.match(/^Bearer +(\S+) *$/i)?.[1];
+  const token = c.req.header("Authorization")?.match(BEARER)?.[1];
   c.set("principal", token ? await principalOf(token, c.env) : undefined);
   await next();
 });
@@ -43,7 +44,7 @@ export const authorize = createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("Authorization");
     const detail = !header
       ? "Send a token in an `Authorization: Bearer <token>` header."
-      : /^Bearer +\S+ *$/i.test(header)
+      : BEARER.test(header)
         ? "The bearer token is not valid."
         : "The Authorization header must be `Bearer <token>`.";
     throw new Problem("unauthorized", detail, {

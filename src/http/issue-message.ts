@@ -1,13 +1,13 @@
 import type * as z from "zod/mini";
 
+// A repeated query parameter arrives as a list.
+const ONE_VALUE = "must be a single value, not a list";
+
 /**
  * Short English messages for zod issues. zod/mini says only "Invalid input" unless a locale
  * is loaded, and this is smaller than the full English locale. A message set on the schema
  * itself takes precedence over these.
  */
-// A repeated query parameter arrives as a list.
-const ONE_VALUE = "must be a single value, not a list";
-
 export function describeIssue(issue: z.core.$ZodRawIssue): string {
   switch (issue.code) {
     case "invalid_type":

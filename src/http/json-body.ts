@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { Problem } from "./problem";
 
-export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_BODY_BYTES = 16 * 1024;
 const MAX_DEPTH = 16;
 
 /**

@@ -23,11 +23,11 @@ export const PROBLEMS = {
 
 export type ProblemCode = keyof typeof PROBLEMS;
 
-const fieldError = z.object({ path: z.string(), message: z.string() });
+const fieldError = z.strictObject({ path: z.string(), message: z.string() });
 export type FieldError = z.output<typeof fieldError>;
 
 /** The body of every error answer (RFC 9457 plus `code`, `request_id` and field errors). */
-export const problemBody = z.object({
+export const problemBody = z.strictObject({
   type: z.string(),
   title: z.string(),
   status: z.int(),
@@ -52,6 +52,9 @@ export class Problem extends Error {
     this.status = PROBLEMS[code].status;
   }
 }
+
+export const studentNotFound = (id: number) => new Problem("student_not_found", `No student has id ${id}.`);
+export const courseNotFound = (id: number) => new Problem("course_not_found", `No course has id ${id}.`);
 
 /** The problem type URI: a tag URI (RFC 4151), a stable name that is not meant to be fetched. */
 const problemType = (code: ProblemCode) => `tag:enrollment-api,2026:problems/${code}`;

@@ -15,7 +15,7 @@ const apiSecureHeaders = secureHeaders({
 
 /**
  * Secure defaults on every response, errors included. `no-store` keeps every response, all
- * of them authenticated but /health, out of browser and shared caches.
+ * of them authenticated but /health and /openapi.json, out of browser and shared caches.
  */
 export const securityHeaders = createMiddleware(async (c, next) => {
   await apiSecureHeaders(c, next);

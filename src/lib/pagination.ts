@@ -27,7 +27,7 @@ export const idPageQuery = z.strictObject({
 });
 
 /** The shape of a page of `item`s, as every list answers. */
-export const pageSchema = <T extends z.ZodMiniType>(item: T) => z.object({ data: z.array(item), next_cursor: z.nullable(z.string()) });
+export const pageSchema = <T extends z.ZodMiniType>(item: T) => z.strictObject({ data: z.array(item), next_cursor: z.nullable(z.string()) });
 
 /**
  * Keyset pagination: the query fetches `limit + 1` rows after the cursor; the extra row only

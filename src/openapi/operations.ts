@@ -28,8 +28,6 @@ export type Operation = {
   problems?: ProblemCode[];
 };
 
-const studentNotFound: ProblemCode[] = ["student_not_found"];
-
 export const OPERATIONS: Operation[] = [
   { method: "get", path: "/health", summary: "Health probe", tag: "Service", open: true, responses: [{ status: 200, description: "The Worker runs.", schema: healthBody }] },
   {
@@ -43,8 +41,8 @@ export const OPERATIONS: Operation[] = [
 
   { method: "post", path: "/students", summary: "Create a student", tag: "Students", body: createStudentBody, responses: [{ status: 201, description: "Created.", schema: student, location: true }], problems: ["email_taken"] },
   { method: "get", path: "/students", summary: "List students", tag: "Students", query: idPageQuery, responses: [{ status: 200, description: "A page, in id order.", schema: pageSchema(student) }] },
-  { method: "get", path: "/students/{id}", summary: "Get a student", tag: "Students", params: idParams, responses: [{ status: 200, description: "The student.", schema: student }], problems: studentNotFound },
-  { method: "delete", path: "/students/{id}", summary: "Delete a student and their enrollments", tag: "Students", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: studentNotFound },
+  { method: "get", path: "/students/{id}", summary: "Get a student", tag: "Students", params: idParams, responses: [{ status: 200, description: "The student.", schema: student }], problems: ["student_not_found"] },
+  { method: "delete", path: "/students/{id}", summary: "Delete a student and their enrollments", tag: "Students", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: ["student_not_found"] },
 
   { method: "post", path: "/courses", summary: "Create a course", tag: "Courses", body: createCourseBody, responses: [{ status: 201, description: "Created.", schema: course, location: true }], problems: ["code_taken"] },
   { method: "get", path: "/courses", summary: "List courses", tag: "Courses", query: idPageQuery, responses: [{ status: 200, description: "A page, in id order.", schema: pageSchema(course) }] },
@@ -64,7 +62,7 @@ export const OPERATIONS: Operation[] = [
     ],
     problems: ["student_not_found", "course_not_found"],
   },
-  { method: "get", path: "/students/{id}/courses", summary: "List a student's enrollments", tag: "Enrollments", params: idParams, query: enrollmentListQuery, responses: [{ status: 200, description: "A page, in course id order.", schema: pageSchema(enrollment) }], problems: studentNotFound },
+  { method: "get", path: "/students/{id}/courses", summary: "List a student's enrollments", tag: "Enrollments", params: idParams, query: enrollmentListQuery, responses: [{ status: 200, description: "A page, in course id order.", schema: pageSchema(enrollment) }], problems: ["student_not_found"] },
   { method: "get", path: "/students/{id}/courses/{course_id}", summary: "Get an enrollment, in any status", tag: "Enrollments", params: enrollmentParams, responses: [{ status: 200, description: "The enrollment.", schema: enrollment }], problems: ["enrollment_not_found"] },
   { method: "delete", path: "/students/{id}/courses/{course_id}", summary: "Drop an enrollment (it is kept, as dropped)", tag: "Enrollments", params: enrollmentParams, responses: [{ status: 204, description: "Dropped." }], problems: ["student_not_found", "enrollment_not_found"] },
   { method: "get", path: "/courses/{id}/students", summary: "List a course's roster", tag: "Enrollments", params: idParams, query: enrollmentListQuery, responses: [{ status: 200, description: "A page, in student id order.", schema: pageSchema(rosterEntry) }], problems: ["course_not_found"] },

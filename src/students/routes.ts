@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { database } from "../db/client";
 import type { AppEnv } from "../env";
-import { Problem } from "../http/problem";
+import { Problem, studentNotFound } from "../http/problem";
 import { annotateRequestLog } from "../http/request-log";
 import { requireJsonBody } from "../http/json-body";
 import { validate } from "../http/validate";
@@ -10,8 +10,6 @@ import { idPageQuery, toPage } from "../lib/pagination";
 import { logEvent } from "../log";
 import { deleteStudent, findStudent, insertStudent, listStudents } from "./queries";
 import { createStudentBody } from "./schemas";
-
-const studentNotFound = (id: number) => new Problem("student_not_found", `No student has id ${id}.`);
 
 export const studentRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createStudentBody), async (c) => {

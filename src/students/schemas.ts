@@ -14,7 +14,8 @@ export const createStudentBody = z.strictObject({
   ),
 });
 
-export const student = z.object({
+// Strict, so the OpenAPI document says no other field is sent (test/contract.ts checks it).
+export const student = z.strictObject({
   id: z.int(),
   name: z.string(),
   email: z.string(),
