@@ -4,6 +4,7 @@ import type * as z from "zod/mini";
 import type { Course } from "../src/courses/schemas";
 import { type ProblemCode, problemBody } from "../src/http/problem";
 import type { Student } from "../src/students/schemas";
+import app from "../src/index";
 import { expectDocumentedResponse } from "./contract";
 import { TEST_TOKENS } from "./tokens";
 
@@ -27,6 +28,13 @@ export async function api(path: string, { token = TEST_TOKENS.write, json, ...in
   }
   const request = new Request(`http://api.test${path}`, { ...init, headers });
   const response = await exports.default.fetch(request.clone());
+  await expectDocumentedResponse(request, response);
+  return response;
+}
+
+/** Runs a request through the app with `env` in place of the real bindings, checked against the OpenAPI document. */
+export async function appRequest(request: Request, env: object): Promise<Response> {
+  const response = await app.request(request.clone(), undefined, env);
   await expectDocumentedResponse(request, response);
   return response;
 }

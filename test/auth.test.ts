@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import app from "../src/index";
-import { api, createStudent, expectProblem } from "./api";
+import { api, appRequest, createStudent, expectProblem } from "./api";
 import { TEST_TOKENS } from "./tokens";
 
 describe("auth", () => {
@@ -63,7 +63,7 @@ describe("auth", () => {
   ])("fails closed when %s: every protected route answers 401", async (_, tokens) => {
     const unconfigured = { ...env, API_TOKEN: undefined, API_READ_TOKEN: undefined, ...tokens };
     for (const path of ["/students", "/courses", "/students/1"]) {
-      const res = await app.request(path, { headers: { Authorization: `Bearer ${TEST_TOKENS.write}` } }, unconfigured);
+      const res = await appRequest(new Request(`http://api.test${path}`, { headers: { Authorization: `Bearer ${TEST_TOKENS.write}` } }), unconfigured);
       await expectProblem(res, 401, "unauthorized");
     }
     expect((await app.request("/health", {}, unconfigured)).status).toBe(200);

@@ -2,13 +2,20 @@ import { exports } from "cloudflare:workers";
 import { hc } from "hono/client";
 import { expect, it } from "vitest";
 import type { AppType } from "../src/index";
+import { expectDocumentedResponse } from "./contract";
 import { TEST_TOKENS } from "./tokens";
 
 // The typed client a TypeScript consumer gets from the app's type, driven through the
 // Worker's own fetch. Paths, parameters, bodies and response bodies are all typed.
 
 const client = hc<AppType>("http://api.test", {
-  fetch: (input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(input, init)),
+  // Through the Worker's own fetch, each answer checked against the OpenAPI document.
+  fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const response = await exports.default.fetch(request.clone());
+    await expectDocumentedResponse(request, response);
+    return response;
+  },
   headers: { Authorization: `Bearer ${TEST_TOKENS.write}` },
 });
 

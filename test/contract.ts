@@ -6,7 +6,7 @@ import document from "../src/openapi/openapi.json";
 // document lists for the operation, and its body must match the documented schema. The
 // route tests run every response of theirs through this (test/api.ts).
 
-type Documented = { content?: Record<string, { schema: object }> };
+type Documented = { content?: Record<string, { schema: object }>; headers?: Record<string, unknown> };
 type DocumentedOperation = { responses: Record<string, Documented> };
 
 const operations = Object.entries(document.paths as Record<string, Record<string, DocumentedOperation>>).flatMap(([path, methods]) =>
@@ -27,20 +27,24 @@ export async function expectDocumentedResponse(request: Request, response: Respo
   const { pathname } = new URL(request.url);
   const match = operations.find((op) => op.method === request.method && op.pattern.test(pathname));
   const label = `${request.method} ${pathname} → ${response.status}`;
+  const body = response.status === 204 ? undefined : await response.clone().json();
+  // A problem's own status is the response's.
+  if (response.status >= 400) expect((body as { status?: number }).status, label).toBe(response.status);
   if (!match) {
-    // No operation: the app's own 404 or 405, a problem document like any error.
-    expect([404, 405], label).toContain(response.status);
-    const result = validate({ $ref: "#/components/schemas/Problem" }, await response.clone().json());
-    expect(result.errors, label).toEqual([]);
+    // No operation: the app's own 404 or 405, and nothing else.
+    const code = (body as { code?: string }).code;
+    expect([`404 not_found`, `405 method_not_allowed`], label).toContain(`${response.status} ${code}`);
+    expect(validate({ $ref: "#/components/schemas/Problem" }, body).errors, label).toEqual([]);
     return;
   }
   const documented = match.operation.responses[String(response.status)];
   expect(documented, `${label}: the document lists no ${response.status} for ${request.method} ${match.path}`).toBeDefined();
+  for (const name of Object.keys(documented?.headers ?? {})) expect(response.headers.has(name), `${label}: header ${name}`).toBe(true);
   const [mediaType, content] = Object.entries(documented?.content ?? {})[0] ?? [];
   if (!mediaType || !content) {
     expect(await response.clone().text(), `${label}: documented without a body`).toBe("");
     return;
   }
   expect(response.headers.get("Content-Type"), label).toBe(mediaType);
-  expect(validate(content.schema, await response.clone().json()).errors, label).toEqual([]);
+  expect(validate(content.schema, body).errors, label).toEqual([]);
 }

@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import app from "../src/index";
-import { expectProblem } from "./api";
+import { appRequest, expectProblem } from "./api";
 import { failingD1 } from "./failing-d1";
 import { TEST_TOKENS } from "./tokens";
 
@@ -9,7 +8,7 @@ import { TEST_TOKENS } from "./tokens";
 // the error with its stack.
 
 const request = (db: D1Database, path = "/students/1", init: RequestInit = {}) =>
-  app.request(path, { ...init, headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, ...init.headers } }, { ...env, DB: db });
+  appRequest(new Request(`http://api.test${path}`, { ...init, headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, ...init.headers } }), { ...env, DB: db });
 
 const enroll = (db: D1Database) =>
   request(db, "/students/1/courses", { method: "POST", body: '{"course_id":1}', headers: { "Content-Type": "application/json" } });

@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import app from "../src/index";
-import { api, expectProblem } from "./api";
+import { api, appRequest, expectProblem } from "./api";
 import { TEST_TOKENS } from "./tokens";
 
 const countStudents = () => env.DB.prepare("SELECT count(*) AS n FROM students").first<number>("n");
@@ -85,13 +84,13 @@ describe("request bodies", () => {
   it("refuses a body over 16 KiB sent without Content-Length (streamed)", async () => {
     const req = streamedPost();
     expect(req.headers.get("Content-Length")).toBeNull();
-    await expectProblem(await app.request(req, undefined, env), 413, "payload_too_large");
+    await expectProblem(await appRequest(req, env), 413, "payload_too_large");
   });
 
   it("refuses a body over 16 KiB whose Content-Length claims it is small", async () => {
     const req = streamedPost({ "Content-Length": "40" });
     expect(req.headers.get("Content-Length")).toBe("40");
-    await expectProblem(await app.request(req, undefined, env), 413, "payload_too_large");
+    await expectProblem(await appRequest(req, env), 413, "payload_too_large");
   });
 
   it("refuses a body that is not UTF-8: 400 invalid_json", async () => {
@@ -143,7 +142,7 @@ describe("unexpected failures", () => {
         throw new Error("D1_ERROR: secret internals");
       },
     };
-    const res = await app.request("/students/1", { headers: { Authorization: `Bearer ${TEST_TOKENS.write}` } }, { ...env, DB: brokenDb });
+    const res = await appRequest(new Request("http://api.test/students/1", { headers: { Authorization: `Bearer ${TEST_TOKENS.write}` } }), { ...env, DB: brokenDb });
     const problem = await expectProblem(res, 500, "internal_error");
     expect(JSON.stringify(problem)).not.toContain("secret internals");
     expect(errors).toHaveBeenCalledWith(

@@ -2,6 +2,7 @@ import { expect, it } from "vitest";
 import { buildOpenApiDocument } from "../src/openapi/document";
 import committed from "../src/openapi/openapi.json";
 import { OPERATIONS } from "../src/openapi/operations";
+import { VALIDATES } from "../src/http/validate";
 import app from "../src/index";
 import { api } from "./api";
 
@@ -16,6 +17,24 @@ it("the committed src/openapi/openapi.json is what the schemas generate", async 
 it("documents every route of the app, and no other", () => {
   const routes = app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
   expect(new Set(routes)).toEqual(new Set(OPERATIONS.map((o) => `${o.method} ${o.path}`)));
+});
+
+it("describes each route with the very schemas the route validates its path, query and body with", () => {
+  const validated = new Map<string, Record<string, unknown>>();
+  for (const route of app.routes) {
+    const checks = (route.handler as { [VALIDATES]?: { target: string; schema: unknown } })[VALIDATES];
+    if (!checks) continue;
+    const key = `${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, "{$1}")}`;
+    validated.set(key, { ...validated.get(key), [checks.target]: checks.schema });
+  }
+  for (const op of OPERATIONS) {
+    const expected = { param: op.params, query: op.query, json: op.body };
+    const actual = validated.get(`${op.method} ${op.path}`) ?? {};
+    expect(Object.keys(actual).sort(), `${op.method} ${op.path}`).toEqual(Object.keys(expected).filter((k) => expected[k as keyof typeof expected]).sort());
+    for (const [target, schema] of Object.entries(actual)) {
+      expect(schema === expected[target as keyof typeof expected], `${op.method} ${op.path}: the ${target} schema`).toBe(true);
+    }
+  }
 });
 
 it("is served at /openapi.json, without a token", async () => {

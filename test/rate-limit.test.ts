@@ -1,8 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import wranglerToml from "../wrangler.toml?raw";
-import app from "../src/index";
-import { expectProblem } from "./api";
+import { appRequest, expectProblem } from "./api";
 
 // Runs the app with TEST_RATE_LIMITER (5 requests a minute) in place of the real limiter.
 // Every test uses its own tokens and addresses, so no count carries over.
@@ -15,7 +14,7 @@ function limitedEnv() {
 }
 
 const send = (testEnv: object, headers: Record<string, string>, path = "/students", init: RequestInit = {}) =>
-  app.request(path, { ...init, headers: { ...headers, ...init.headers } }, testEnv);
+  appRequest(new Request(`http://api.test${path}`, { ...init, headers: { ...headers, ...init.headers } }), testEnv);
 
 /** The limiter counts in windows aligned to the minute: a run that crosses one starts over. */
 async function inOneWindow(run: () => Promise<void>) {

@@ -1,6 +1,5 @@
 import { env } from "cloudflare:workers";
-import app from "../src/index";
-import { createCourse, createStudent } from "./api";
+import { appRequest, createCourse, createStudent } from "./api";
 import { TEST_TOKENS } from "./tokens";
 
 // One request of every route and outcome, in an order that works on a fresh database, for
@@ -47,5 +46,5 @@ export const ROUTE_CASES: RouteCase[] = [
 /** Sends a case as a client with a read-write token would, with `db` in place of the D1 binding. */
 export async function send([, , method, path, init]: RouteCase, db: D1Database): Promise<Response> {
   const { body, headers } = init?.(fixtures) ?? {};
-  return app.request(path(fixtures), { method, body, headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, ...headers } }, { ...env, DB: db });
+  return appRequest(new Request(`http://api.test${path(fixtures)}`, { method, body, headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, ...headers } }), { ...env, DB: db });
 }

@@ -10,21 +10,23 @@ type Target = "json" | "query" | "param";
 
 const PATH_PREFIX: Record<Target, string> = { json: "body", query: "query", param: "path" };
 
+/** What a validator checks, kept on it so that a test can hold the OpenAPI operations to it. */
+export const VALIDATES = Symbol("validates");
+
 /**
  * Validates one part of the request with a zod schema. A failure becomes a
  * `validation_failed` problem listing every field error; the raw zod result never leaves.
  */
 export const validate = <T extends Target, S extends z.ZodMiniType>(target: T, schema: S) =>
-  zValidator(
-    target,
-    schema,
-    (result) => {
+  Object.assign(
+    zValidator(target, schema, (result) => {
       if (!result.success) {
         throw new Problem("validation_failed", `The request ${PATH_PREFIX[target]} is not valid.`, {
           errors: result.error.issues.flatMap((issue) => fieldErrors(target, issue)),
         });
       }
-    },
+    }),
+    { [VALIDATES]: { target, schema } },
   );
 
 function fieldErrors(target: Target, issue: z.core.$ZodIssue): FieldError[] {
