@@ -23,13 +23,13 @@ export const courseRoutes = new Hono<AppEnv>()
     const rows = await listCourses(database(c.env.DB), limit + 1, cursor);
     const page = toPage(rows, limit, (course) => [course.id]);
     annotateRequestLog(c, { row_count: page.data.length });
-    return c.json(page);
+    return c.json(page, 200);
   })
   .get("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");
     const course = await findCourse(database(c.env.DB), id);
     if (!course) throw courseNotFound(id);
-    return c.json(course);
+    return c.json(course, 200);
   })
   .delete("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");

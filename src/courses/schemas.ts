@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { idValue } from "../lib/ids";
 import { textSchema } from "../lib/text";
 
 /** Request and response shapes of /courses; the types below are inferred from them. */
@@ -15,7 +16,7 @@ export const createCourseBody = z.strictObject({
 
 // Strict, so the OpenAPI document says no other field is sent (test/contract.ts checks it).
 export const course = z.strictObject({
-  id: z.int(),
+  id: idValue,
   code: z.string(),
   title: z.string(),
   created_at: z.string(),

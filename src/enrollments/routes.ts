@@ -32,13 +32,13 @@ export const enrollmentRoutes = new Hono<AppEnv>()
     if (!rows) throw studentNotFound(id);
     const page = toPage(rows, limit, (e) => [e.course_id]);
     annotateRequestLog(c, { student_id: id, row_count: page.data.length });
-    return c.json(page);
+    return c.json(page, 200);
   })
   .get("/students/:id/courses/:course_id", validate("param", enrollmentParams), async (c) => {
     const { id, course_id } = c.req.valid("param");
     const enrollment = await findEnrollment(database(c.env.DB), id, course_id);
     if (!enrollment) throw enrollmentNotFound(id, course_id);
-    return c.json(enrollment);
+    return c.json(enrollment, 200);
   })
   .delete("/students/:id/courses/:course_id", validate("param", enrollmentParams), async (c) => {
     const { id, course_id } = c.req.valid("param");
@@ -55,5 +55,5 @@ export const enrollmentRoutes = new Hono<AppEnv>()
     if (!rows) throw courseNotFound(id);
     const page = toPage(rows, limit, (e) => [e.student_id]);
     annotateRequestLog(c, { course_id: id, row_count: page.data.length });
-    return c.json(page);
+    return c.json(page, 200);
   });

@@ -1,13 +1,12 @@
 import * as z from "zod/mini";
 import { ENROLLMENT_STATUSES } from "../db/schema";
-import { idSchema } from "../lib/ids";
+import { idSchema, idValue } from "../lib/ids";
 import { idPageQuery } from "../lib/pagination";
 
 /** Request and response shapes of enrollments; the types below are inferred from them. */
 
 export const enrollBody = z.strictObject({
-  // z.int() is a safe integer (at most 2^53−1), never a string: "1" is refused, not coerced.
-  course_id: z.int().check(z.positive()),
+  course_id: idValue,
 });
 
 export const enrollmentParams = z.object({ id: idSchema, course_id: idSchema });
@@ -18,8 +17,8 @@ export const enrollmentListQuery = z.extend(idPageQuery, {
 });
 
 const enrollmentFields = {
-  student_id: z.int(),
-  course_id: z.int(),
+  student_id: idValue,
+  course_id: idValue,
   status: z.enum(ENROLLMENT_STATUSES),
   enrolled_at: z.string(),
   dropped_at: z.nullable(z.string()),
@@ -28,13 +27,13 @@ const enrollmentFields = {
 /** An enrollment as a student sees it: with its course. Strict, as every response shape. */
 export const enrollment = z.strictObject({
   ...enrollmentFields,
-  course: z.strictObject({ id: z.int(), code: z.string(), title: z.string() }),
+  course: z.strictObject({ id: idValue, code: z.string(), title: z.string() }),
 });
 
 /** An enrollment as a course's roster shows it: with its student. */
 export const rosterEntry = z.strictObject({
   ...enrollmentFields,
-  student: z.strictObject({ id: z.int(), name: z.string(), email: z.string() }),
+  student: z.strictObject({ id: idValue, name: z.string(), email: z.string() }),
 });
 
 export type Enrollment = z.output<typeof enrollment>;

@@ -13,3 +13,6 @@ export const idSchema = z.pipe(
 );
 
 export const idParams = z.object({ id: idSchema });
+
+/** An id in a JSON body or response: an integer from 1 to 2^53−1, never a string ("1" is refused, not coerced). */
+export const idValue = z.int().check(z.positive());

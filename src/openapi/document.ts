@@ -41,6 +41,10 @@ const HEADERS = {
   Location: { description: "The new resource's path.", schema: { type: "string" } },
   RetryAfter: { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
   WWWAuthenticate: { description: '`Bearer realm="enrollment-api"`, with `error` when a token was sent.', schema: { type: "string" } },
+  RateLimitLimit: { description: "Requests allowed in each window.", schema: { type: "integer" } },
+  RateLimitRemaining: { description: "Requests left in this window (0 on a 429).", schema: { type: "integer" } },
+  RateLimitReset: { description: "Seconds until the window ends.", schema: { type: "integer" } },
+  RateLimitPolicy: { description: "The limit and window, as `<limit>;w=<seconds>`.", schema: { type: "string" } },
 };
 const REQUEST_ID = { "X-Request-Id": ref("RequestId", "headers") };
 
@@ -69,7 +73,13 @@ function problemResponses(codes: ProblemCode[]) {
         description: group.map((code) => `\`${code}\`: ${PROBLEMS[code].title}`).join("; "),
         headers: {
           ...REQUEST_ID,
-          ...(status === 401 && { "WWW-Authenticate": ref("WWWAuthenticate", "headers") }),
+          ...((status === 401 || status === 403) && { "WWW-Authenticate": ref("WWWAuthenticate", "headers") }),
+          ...(status === 429 && {
+            "RateLimit-Limit": ref("RateLimitLimit", "headers"),
+            "RateLimit-Remaining": ref("RateLimitRemaining", "headers"),
+            "RateLimit-Reset": ref("RateLimitReset", "headers"),
+            "RateLimit-Policy": ref("RateLimitPolicy", "headers"),
+          }),
           ...((status === 429 || status === 503) && { "Retry-After": ref("RetryAfter", "headers") }),
         },
         content: {
@@ -80,9 +90,16 @@ function problemResponses(codes: ProblemCode[]) {
   );
 }
 
+/** `get /students/{id}/courses` → getStudentsByIdCourses */
+function operationId(op: Operation): string {
+  const camel = (word: string) => word.replace(/(?:^|[_.])(\w)/g, (_, c: string) => c.toUpperCase());
+  const words = op.path.split("/").filter(Boolean).map((part) => (part.startsWith("{") ? `By${camel(part.slice(1, -1))}` : camel(part)));
+  return op.method + words.join("");
+}
+
 function operation(op: Operation) {
   return {
-    operationId: `${op.method}${op.path.replace(/\{(\w+)\}/g, "by_$1").replace(/[^a-z_]+(.)/g, (_, c: string) => c.toUpperCase())}`,
+    operationId: operationId(op),
     summary: op.summary,
     tags: [op.tag],
     ...(op.open && { security: [] }),

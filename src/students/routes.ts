@@ -23,13 +23,13 @@ export const studentRoutes = new Hono<AppEnv>()
     const rows = await listStudents(database(c.env.DB), limit + 1, cursor);
     const page = toPage(rows, limit, (s) => [s.id]);
     annotateRequestLog(c, { row_count: page.data.length });
-    return c.json(page);
+    return c.json(page, 200);
   })
   .get("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");
     const student = await findStudent(database(c.env.DB), id);
     if (!student) throw studentNotFound(id);
-    return c.json(student);
+    return c.json(student, 200);
   })
   .delete("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { idValue } from "../lib/ids";
 import { textSchema } from "../lib/text";
 
 /** Request and response shapes of /students; the types below are inferred from them. */
@@ -16,7 +17,7 @@ export const createStudentBody = z.strictObject({
 
 // Strict, so the OpenAPI document says no other field is sent (test/contract.ts checks it).
 export const student = z.strictObject({
-  id: z.int(),
+  id: idValue,
   name: z.string(),
   email: z.string(),
   created_at: z.string(),
