@@ -1,8 +1,9 @@
 import * as z from "zod/mini";
-import { course } from "../courses/schemas";
+import { course, createCourseBody } from "../courses/schemas";
 import { enrollment, rosterEntry } from "../enrollments/schemas";
 import { PROBLEMS, type ProblemCode, problemBody } from "../http/problem";
-import { student } from "../students/schemas";
+import { idPageQuery } from "../lib/pagination";
+import { createStudentBody, student } from "../students/schemas";
 import { OPERATIONS, type Operation } from "./operations";
 
 // Builds the OpenAPI 3.1 document from OPERATIONS and the zod schemas. Only tests import
@@ -20,11 +21,24 @@ const NAMED = new Map<z.core.$ZodType, string>([
   [problemBody, "Problem"],
 ]);
 
+// What JSON Schema cannot say about a field (the app trims, normalises and transforms before
+// checking), said in words; and a default that a transform hides from the generator.
+const TEXT = "Trimmed and NFC-normalised first; the limits apply to the result. Control characters are refused.";
+const NOTES = new Map<z.core.$ZodType, JsonSchema>([
+  [createStudentBody.shape.name, { description: TEXT }],
+  [createStudentBody.shape.email, { description: "Trimmed first, stored lower-cased; unique regardless of case." }],
+  [createCourseBody.shape.code, { description: "Trimmed first, stored upper-cased; unique regardless of case." }],
+  [createCourseBody.shape.title, { description: TEXT }],
+  [idPageQuery.shape.limit, { description: "1 to 100.", default: "20" }],
+  [idPageQuery.shape.cursor, { description: "The next_cursor of the previous page; opaque." }],
+]);
+
 function jsonSchema(schema: z.ZodMiniType, io: "input" | "output"): JsonSchema {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, {
     io,
     unrepresentable: "any",
     override: ({ zodSchema, jsonSchema: generated, path }) => {
+      Object.assign(generated, NOTES.get(zodSchema));
       const name = NAMED.get(zodSchema);
       if (!name || path.length === 0) return;
       for (const key of Object.keys(generated)) delete (generated as JsonSchema)[key];
