@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { etag, RETAINED_304_HEADERS } from "hono/etag";
 import { courseRoutes } from "./courses/routes";
 import { enrollmentRoutes } from "./enrollments/routes";
 import type { AppEnv } from "./env";
@@ -26,6 +27,8 @@ const app = new Hono<AppEnv>()
   .use(authenticate)
   .use(rateLimit)
   .use(authorize)
+  // Strong ETags on successful reads; If-None-Match with a current tag gets a 304, no body.
+  .use(etag({ retainedHeaders: [...RETAINED_304_HEADERS, "x-request-id"] }))
   .route("/students", studentRoutes)
   .route("/courses", courseRoutes)
   .route("/", enrollmentRoutes);

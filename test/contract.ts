@@ -28,7 +28,7 @@ export async function expectDocumentedResponse(request: Request, response: Respo
   const { pathname } = new URL(request.url);
   const match = operations.find((op) => op.method === request.method && op.pattern.test(pathname));
   const label = `${request.method} ${pathname} → ${response.status}`;
-  const body = response.status === 204 ? undefined : await response.clone().json();
+  const body = response.status === 204 || response.status === 304 ? undefined : await response.clone().json();
   // A problem's own status is the response's.
   if (response.status >= 400) expect((body as { status?: number }).status, label).toBe(response.status);
   if (!match) {

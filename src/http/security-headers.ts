@@ -14,10 +14,14 @@ const apiSecureHeaders = secureHeaders({
 });
 
 /**
- * Secure defaults on every response, errors included. `no-store` keeps every response, all
- * of them authenticated but /health and /openapi.json, out of browser and shared caches.
+ * Secure defaults on every response, errors included. Caching: a successful GET (200, or
+ * 304 to a conditional one) may be kept by the client's own cache but must be revalidated
+ * with its ETag (`private, no-cache`), and never by a shared cache; anything else, errors
+ * and writes, is `no-store`.
  */
 export const securityHeaders = createMiddleware(async (c, next) => {
   await apiSecureHeaders(c, next);
-  c.header("Cache-Control", "no-store");
+  const revalidatable = (c.req.method === "GET" || c.req.method === "HEAD") && (c.res.status === 200 || c.res.status === 304);
+  c.header("Cache-Control", revalidatable ? "private, no-cache" : "no-store");
+  if (revalidatable) c.header("Vary", "Authorization", { append: true });
 });

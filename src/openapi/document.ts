@@ -55,6 +55,7 @@ const HEADERS = {
   Location: { description: "The new resource's path.", schema: { type: "string" } },
   RetryAfter: { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
   WWWAuthenticate: { description: '`Bearer realm="enrollment-api"`, with `error` when a token was sent.', schema: { type: "string" } },
+  ETag: { description: "A strong tag of this response's body; send it back in If-None-Match to revalidate.", schema: { type: "string" } },
   RateLimitLimit: { description: "Requests allowed in each window.", schema: { type: "integer" } },
   RateLimitRemaining: { description: "Requests left in this window (0 on a 429).", schema: { type: "integer" } },
   RateLimitReset: { description: "Seconds until the window ends.", schema: { type: "integer" } },
@@ -112,12 +113,18 @@ function operationId(op: Operation): string {
 }
 
 function operation(op: Operation) {
+  // Every read behind a token answers conditional requests (hono/etag in src/index.ts).
+  const conditional = op.method === "get" && !op.open;
   return {
     operationId: operationId(op),
     summary: op.summary,
     tags: [op.tag],
     ...(op.open && { security: [] }),
-    parameters: [...(op.params ? parameters(op.params, "path") : []), ...(op.query ? parameters(op.query, "query") : [])],
+    parameters: [
+      ...(op.params ? parameters(op.params, "path") : []),
+      ...(op.query ? parameters(op.query, "query") : []),
+      ...(conditional ? [{ name: "If-None-Match", in: "header", required: false, description: "ETags the client holds; a current one gets a 304.", schema: { type: "string" } }] : []),
+    ],
     ...(op.body && { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body, "input") } } } }),
     responses: {
       ...Object.fromEntries(
@@ -125,11 +132,18 @@ function operation(op: Operation) {
           status,
           {
             description,
-            headers: { ...REQUEST_ID, ...(location && { Location: ref("Location", "headers") }) },
+            headers: {
+              ...REQUEST_ID,
+              ...(location && { Location: ref("Location", "headers") }),
+              ...(conditional && { ETag: ref("ETag", "headers") }),
+            },
             ...(schema && { content: { "application/json": { schema: jsonSchema(schema, "output") } } }),
           },
         ]),
       ),
+      ...(conditional && {
+        304: { description: "Not modified: an If-None-Match tag is current. No body.", headers: { ...REQUEST_ID, ETag: ref("ETag", "headers") } },
+      }),
       ...problemResponses(problemsOf(op)),
     },
   };
