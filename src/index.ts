@@ -6,6 +6,7 @@ import type { AppEnv } from "./env";
 import { health } from "./health";
 import { authenticate, authorize } from "./http/auth";
 import { corsForAllowedOrigins } from "./http/cors";
+import { d1Session } from "./http/d1-session";
 import { notFound, onError } from "./http/errors";
 import { rateLimit } from "./http/rate-limit";
 import { requestId } from "./http/request-id";
@@ -27,6 +28,7 @@ const app = new Hono<AppEnv>()
   .use(authenticate)
   .use(rateLimit)
   .use(authorize)
+  .use(d1Session)
   // Strong ETags on successful reads; If-None-Match with a current tag gets a 304, no body.
   .use(etag({ retainedHeaders: [...RETAINED_304_HEADERS, "x-request-id"] }))
   .route("/students", studentRoutes)

@@ -9,5 +9,6 @@ export function failingD1(error: Error): D1Database {
     return rejected;
   };
   const statement = { bind: () => statement, first: fail, all: fail, run: fail, raw: fail };
-  return { prepare: () => statement, batch: fail, exec: fail } as unknown as D1Database;
+  const db = { prepare: () => statement, batch: fail, exec: fail, withSession: () => db, getBookmark: () => null };
+  return db as unknown as D1Database;
 }

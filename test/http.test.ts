@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { api, appRequest, expectProblem } from "./api";
+import { failingD1 } from "./failing-d1";
 import { TEST_TOKENS } from "./tokens";
 
 const countStudents = () => env.DB.prepare("SELECT count(*) AS n FROM students").first<number>("n");
@@ -137,11 +138,7 @@ describe("request ids", () => {
 describe("unexpected failures", () => {
   it("answers 500 internal_error with no internals, and logs the error with its stack", async () => {
     const errors = vi.spyOn(console, "error");
-    const brokenDb = {
-      prepare() {
-        throw new Error("D1_ERROR: secret internals");
-      },
-    };
+    const brokenDb = failingD1(new Error("D1_ERROR: secret internals"));
     const res = await appRequest(new Request("http://api.test/students/1", { headers: { Authorization: `Bearer ${TEST_TOKENS.write}` } }), { ...env, DB: brokenDb });
     const problem = await expectProblem(res, 500, "internal_error");
     expect(JSON.stringify(problem)).not.toContain("secret internals");

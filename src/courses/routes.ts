@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { database } from "../db/client";
 import type { AppEnv } from "../env";
 import { courseNotFound, Problem } from "../http/problem";
 import { annotateRequestLog } from "../http/request-log";
@@ -13,27 +12,27 @@ import { createCourseBody } from "./schemas";
 
 export const courseRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createCourseBody), async (c) => {
-    const course = await insertCourse(database(c.env.DB), c.req.valid("json"));
+    const course = await insertCourse(c.var.db, c.req.valid("json"));
     if (!course) throw new Problem("code_taken", "A course with this code already exists.");
     logEvent(c.get("requestId"), "course.created", { course_id: course.id });
     return c.json(course, 201, { Location: `/courses/${course.id}` });
   })
   .get("/", validate("query", idPageQuery), async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const rows = await listCourses(database(c.env.DB), limit + 1, cursor);
+    const rows = await listCourses(c.var.db, limit + 1, cursor);
     const page = toPage(rows, limit, (course) => [course.id]);
     annotateRequestLog(c, { row_count: page.data.length });
     return c.json(page, 200);
   })
   .get("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");
-    const course = await findCourse(database(c.env.DB), id);
+    const course = await findCourse(c.var.db, id);
     if (!course) throw courseNotFound(id);
     return c.json(course, 200);
   })
   .delete("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await deleteCourse(database(c.env.DB), id))) throw courseNotFound(id);
+    if (!(await deleteCourse(c.var.db, id))) throw courseNotFound(id);
     logEvent(c.get("requestId"), "course.deleted", { course_id: id });
     return c.body(null, 204);
   });

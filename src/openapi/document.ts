@@ -55,6 +55,7 @@ const HEADERS = {
   Location: { description: "The new resource's path.", schema: { type: "string" } },
   RetryAfter: { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
   WWWAuthenticate: { description: '`Bearer realm="enrollment-api"`, with `error` when a token was sent.', schema: { type: "string" } },
+  Bookmark: { description: "The D1 session bookmark after this request; send it back in X-D1-Bookmark to read at least this state on any replica.", schema: { type: "string" } },
   ETag: { description: "A strong tag of this response's body; send it back in If-None-Match to revalidate.", schema: { type: "string" } },
   RateLimitLimit: { description: "Requests allowed in each window.", schema: { type: "integer" } },
   RateLimitRemaining: { description: "Requests left in this window (0 on a 429).", schema: { type: "integer" } },
@@ -68,13 +69,21 @@ function parameters(schema: z.ZodMiniObject, where: "path" | "query") {
   return Object.entries(properties).map(([name, property]) => ({ name, in: where, required: where === "path" || required.includes(name), schema: property }));
 }
 
+const BOOKMARK_PARAMETER = {
+  name: "X-D1-Bookmark",
+  in: "header",
+  required: false,
+  description: "A bookmark from an earlier answer: this request reads at least what that answer saw (read-your-writes on any replica).",
+  schema: { type: "string", pattern: "^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$" },
+};
+
 /** The error codes an operation can answer with: those of every route of its kind, and its own. */
 function problemsOf(op: Operation): ProblemCode[] {
   if (op.open) return [];
-  const codes: ProblemCode[] = ["unauthorized", "rate_limited", "internal_error", "service_unavailable"];
+  // validation_failed: every route behind a token checks X-D1-Bookmark.
+  const codes: ProblemCode[] = ["unauthorized", "rate_limited", "validation_failed", "internal_error", "service_unavailable"];
   if (op.method !== "get") codes.push("insufficient_scope");
-  if (op.params || op.query) codes.push("validation_failed");
-  if (op.body) codes.push("validation_failed", "invalid_json", "payload_too_large", "unsupported_media_type");
+  if (op.body) codes.push("invalid_json", "payload_too_large", "unsupported_media_type");
   return [...new Set([...codes, ...(op.problems ?? [])])];
 }
 
@@ -124,6 +133,7 @@ function operation(op: Operation) {
       ...(op.params ? parameters(op.params, "path") : []),
       ...(op.query ? parameters(op.query, "query") : []),
       ...(conditional ? [{ name: "If-None-Match", in: "header", required: false, description: "ETags the client holds; a current one gets a 304.", schema: { type: "string" } }] : []),
+      ...(op.open ? [] : [BOOKMARK_PARAMETER]),
     ],
     ...(op.body && { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body, "input") } } } }),
     responses: {
@@ -136,13 +146,17 @@ function operation(op: Operation) {
               ...REQUEST_ID,
               ...(location && { Location: ref("Location", "headers") }),
               ...(conditional && { ETag: ref("ETag", "headers") }),
+              ...(!op.open && { "X-D1-Bookmark": ref("Bookmark", "headers") }),
             },
             ...(schema && { content: { "application/json": { schema: jsonSchema(schema, "output") } } }),
           },
         ]),
       ),
       ...(conditional && {
-        304: { description: "Not modified: an If-None-Match tag is current. No body.", headers: { ...REQUEST_ID, ETag: ref("ETag", "headers") } },
+        304: {
+          description: "Not modified: an If-None-Match tag is current. No body.",
+          headers: { ...REQUEST_ID, ETag: ref("ETag", "headers"), "X-D1-Bookmark": ref("Bookmark", "headers") },
+        },
       }),
       ...problemResponses(problemsOf(op)),
     },

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { database } from "../db/client";
 import type { AppEnv } from "../env";
 import { Problem, studentNotFound } from "../http/problem";
 import { annotateRequestLog } from "../http/request-log";
@@ -13,27 +12,27 @@ import { createStudentBody } from "./schemas";
 
 export const studentRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createStudentBody), async (c) => {
-    const student = await insertStudent(database(c.env.DB), c.req.valid("json"));
+    const student = await insertStudent(c.var.db, c.req.valid("json"));
     if (!student) throw new Problem("email_taken", "A student with this email already exists.");
     logEvent(c.get("requestId"), "student.created", { student_id: student.id });
     return c.json(student, 201, { Location: `/students/${student.id}` });
   })
   .get("/", validate("query", idPageQuery), async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const rows = await listStudents(database(c.env.DB), limit + 1, cursor);
+    const rows = await listStudents(c.var.db, limit + 1, cursor);
     const page = toPage(rows, limit, (s) => [s.id]);
     annotateRequestLog(c, { row_count: page.data.length });
     return c.json(page, 200);
   })
   .get("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");
-    const student = await findStudent(database(c.env.DB), id);
+    const student = await findStudent(c.var.db, id);
     if (!student) throw studentNotFound(id);
     return c.json(student, 200);
   })
   .delete("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await deleteStudent(database(c.env.DB), id))) throw studentNotFound(id);
+    if (!(await deleteStudent(c.var.db, id))) throw studentNotFound(id);
     logEvent(c.get("requestId"), "student.deleted", { student_id: id });
     return c.body(null, 204);
   });

@@ -1,0 +1,36 @@
+import { createMiddleware } from "hono/factory";
+import { type Database, database } from "../db/client";
+import type { AppEnv } from "../env";
+import { Problem } from "./problem";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** This request's drizzle client, on its own D1 session. */
+    db: Database;
+  }
+}
+
+// D1 bookmarks look like 0000007b-0000b26e-00001538-0c3e87bb37b3db5cc52eedb93cd3b96b.
+const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
+const READS = new Set(["GET", "HEAD"]);
+
+/**
+ * Every request runs on a D1 session (the Sessions API), so reads may be served by the
+ * nearest read replica. A client that sends back the `X-D1-Bookmark` of an earlier answer
+ * reads at least what that answer saw, on any replica: its own writes included. Without
+ * one, a write starts at the primary and a read anywhere. The answer carries the session's
+ * latest bookmark. A malformed bookmark is refused: D1 would not say so itself.
+ */
+export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
+  const sent = c.req.header("X-D1-Bookmark");
+  if (sent !== undefined && !BOOKMARK.test(sent)) {
+    throw new Problem("validation_failed", "The X-D1-Bookmark header is not valid.", {
+      errors: [{ path: "header.X-D1-Bookmark", message: "must be a bookmark from an earlier X-D1-Bookmark header" }],
+    });
+  }
+  const session = c.env.DB.withSession(sent ?? (READS.has(c.req.method) ? "first-unconstrained" : "first-primary"));
+  c.set("db", database(session));
+  await next();
+  const bookmark = session.getBookmark();
+  if (bookmark) c.header("X-D1-Bookmark", bookmark);
+});
