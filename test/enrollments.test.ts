@@ -217,3 +217,77 @@ it("full flow: enroll, list, page, drop, re-enroll, roster", async () => {
   const roster = await listOf<{ student: { id: number } }>(`/courses/${dropped.id}/students`);
   expect(roster.data.map((e) => e.student.id)).toEqual([student.id]);
 });
+
+describe("POST /students/{id}/courses with course_ids (bulk)", () => {
+  type Bulk = { data: { course_id: number; result: string; enrollment: Enrollment }[] };
+  const bulk = (studentId: number, courseIds: unknown) => api(`/students/${studentId}/courses`, { method: "POST", json: { course_ids: courseIds } });
+
+  it("enrolls in each course at once and says what happened to each, in the order sent: 200", async () => {
+    const student = await createStudent();
+    const [active, dropped, fresh] = [await createCourse(), await createCourse(), await createCourse()];
+    await enroll(student.id, active.id);
+    await enroll(student.id, dropped.id);
+    await drop(student.id, dropped.id);
+    const res = await bulk(student.id, [fresh.id, dropped.id, active.id]);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Bulk;
+    expect(body.data.map((r) => [r.course_id, r.result, r.enrollment.status])).toEqual([
+      [fresh.id, "created", "active"],
+      [dropped.id, "reactivated", "active"],
+      [active.id, "unchanged", "active"],
+    ]);
+    expect(await rowsOf(student.id)).toHaveLength(3);
+  });
+
+  it("is all or nothing: a missing course is a 404 naming it, and nothing is enrolled", async () => {
+    const student = await createStudent();
+    const [a, b] = [await createCourse(), await createCourse()];
+    const res = await bulk(student.id, [a.id, 999_998, b.id, 999_999]);
+    const problem = await expectProblem(res, 404, "course_not_found");
+    expect(problem.detail).toContain("999998, 999999");
+    expect(problem.errors).toEqual([
+      { path: "body.course_ids.1", message: "no course has this id" },
+      { path: "body.course_ids.3", message: "no course has this id" },
+    ]);
+    expect(await rowsOf(student.id)).toHaveLength(0);
+    await expectProblem(await bulk(999_999, [a.id]), 404, "student_not_found");
+  });
+
+  it("takes 100 courses in one request", async () => {
+    const student = await createStudent();
+    const ids: number[] = [];
+    for (let i = 0; i < 100; i++) ids.push((await createCourse()).id);
+    const res = await bulk(student.id, ids);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Bulk).data.every((r) => r.result === "created")).toBe(true);
+    expect(await rowsOf(student.id)).toHaveLength(100);
+  });
+
+  it.each([
+    ["no ids", [], "must list at least one course id"],
+    ["101 ids", Array.from({ length: 101 }, (_, i) => i + 1), "must list at most 100 course ids"],
+    ["an id twice", [1, 2, 1], "must not list a course id twice"],
+  ])("refuses %s: 400, nothing written", async (_, ids, message) => {
+    const student = await createStudent();
+    const problem = await expectProblem(await bulk(student.id, ids), 400, "validation_failed");
+    expect(problem.errors).toEqual([{ path: "body.course_ids", message }]);
+    expect(await rowsOf(student.id)).toHaveLength(0);
+  });
+
+  it("refuses ids that are not positive integers, and both forms at once", async () => {
+    const student = await createStudent();
+    const problem = await expectProblem(await bulk(student.id, [1, "2"]), 400, "validation_failed");
+    expect(problem.errors).toEqual([{ path: "body.course_ids.1", message: "must be a number" }]);
+    const both = await api(`/students/${student.id}/courses`, { method: "POST", json: { course_id: 1, course_ids: [1] } });
+    await expectProblem(both, 400, "validation_failed");
+  });
+
+  it("concurrent overlapping bulk enrolls create each enrollment exactly once", async () => {
+    const student = await createStudent();
+    const ids = [(await createCourse()).id, (await createCourse()).id, (await createCourse()).id];
+    const responses = await Promise.all([bulk(student.id, ids), bulk(student.id, [...ids].reverse()), bulk(student.id, [ids[1]])]);
+    const results = (await Promise.all(responses.map((r) => r.json() as Promise<Bulk>))).flatMap((b) => b.data);
+    for (const id of ids) expect(results.filter((r) => r.course_id === id && r.result === "created")).toHaveLength(1);
+    expect(await rowsOf(student.id)).toHaveLength(3);
+  });
+});

@@ -31,6 +31,7 @@ export const ROUTE_CASES: RouteCase[] = [
   ["POST /students/{id}/courses (created)", 201, "POST", (f) => `/students/${f.student.id}/courses`, (f) => json({ course_id: f.course.id })],
   ["POST /students/{id}/courses (unchanged)", 200, "POST", (f) => `/students/${f.student.id}/courses`, (f) => json({ course_id: f.course.id })],
   ["POST /students/{id}/courses (no such course)", 404, "POST", (f) => `/students/${f.student.id}/courses`, () => json({ course_id: 999_999 })],
+  ["POST /students/{id}/courses (several courses)", 200, "POST", (f) => `/students/${f.student.id}/courses`, (f) => json({ course_ids: [f.course.id, f.other.id] })],
   ["GET /students/{id}/courses", 200, "GET", (f) => `/students/${f.student.id}/courses?status=all`],
   ["GET /students/{id}/courses (a later page)", 200, "GET", (f) => `/students/${f.student.id}/courses?limit=1&cursor=${CURSOR}`],
   ["GET /students/{id}/courses/{course_id}", 200, "GET", (f) => `/students/${f.student.id}/courses/${f.course.id}`],

@@ -27,27 +27,29 @@ const courseExistsQuery = (db: Database, courseId: number) =>
   db.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId));
 
 type EnrollResult =
-  | { outcome: "created" | "reactivated" | "unchanged"; enrollment: Enrollment }
+  | { outcome: "enrolled"; results: { course_id: number; result: "created" | "reactivated" | "unchanged"; enrollment: Enrollment }[] }
   | { outcome: "student_not_found" }
-  | { outcome: "course_not_found" };
+  | { outcome: "courses_not_found"; missing: number[] };
 
 /**
- * Enrolls a student in a course: creates the enrollment, re-activates a dropped one, or
- * leaves an active one as it is (so a retried request is harmless). One batch: read the
- * state before, write, read the result.
+ * Enrolls a student in one or more courses, all or nothing: for each course it creates the
+ * enrollment, re-activates a dropped one, or leaves an active one as it is (so a retried
+ * request is harmless); if any course is missing, nothing is written. One batch: the state
+ * before, the write, the result. The ids travel as one JSON array (json_each), which keeps
+ * every statement far below D1's 100 bound parameters.
  */
-export async function enroll(db: Database, studentId: number, courseId: number): Promise<EnrollResult> {
-  const [[before], , [enrollment]] = await db.batch([
-    // The state before the write, read in the same transaction: no row when the student is missing.
+export async function enroll(db: Database, studentId: number, courseIds: number[]): Promise<EnrollResult> {
+  const ids = JSON.stringify(courseIds);
+  const listed = (column: typeof courses.id | typeof studentCourses.course_id) => sql`${column} IN (SELECT value FROM json_each(${ids}))`;
+  const [student, before, , after] = await db.batch([
+    studentExistsQuery(db, studentId),
+    // Each listed course that exists, with the status of its enrollment (null: none yet).
     db
-      .select({
-        course_exists: sql<number>`EXISTS (SELECT 1 FROM ${courses} WHERE ${courses.id} = ${courseId})`,
-        status: sql<string | null>`(SELECT ${studentCourses.status} FROM ${studentCourses} WHERE ${isPair(studentId, courseId)})`,
-      })
-      .from(students)
-      .where(eq(students.id, studentId)),
-    // Inserts nothing when the student or the course is missing (the SELECT finds no pair);
-    // re-activates a dropped enrollment; leaves an active one untouched.
+      .select({ course_id: courses.id, status: studentCourses.status })
+      .from(courses)
+      .leftJoin(studentCourses, and(eq(studentCourses.course_id, courses.id), eq(studentCourses.student_id, studentId)))
+      .where(listed(courses.id)),
+    // Inserts nothing unless the student and every listed course exist.
     db
       .insert(studentCourses)
       .select(
@@ -61,20 +63,33 @@ export async function enroll(db: Database, studentId: number, courseId: number):
             dropped_at: sql<string | null>`NULL`.as("dropped_at"),
           })
           .from(students)
-          .innerJoin(courses, eq(courses.id, courseId))
-          .where(eq(students.id, studentId)),
+          .innerJoin(courses, listed(courses.id))
+          .where(and(eq(students.id, studentId), sql`(SELECT count(*) FROM ${courses} WHERE ${listed(courses.id)}) = ${courseIds.length}`)),
       )
       .onConflictDoUpdate({
         target: [studentCourses.student_id, studentCourses.course_id],
         set: { status: "active", enrolled_at: NOW, updated_at: NOW, dropped_at: null },
         setWhere: eq(studentCourses.status, "dropped"),
       }),
-    findEnrollmentQuery(db, studentId, courseId),
+    db.query.studentCourses.findMany({
+      columns: enrollmentColumns,
+      with: withCourse,
+      where: and(eq(studentCourses.student_id, studentId), listed(studentCourses.course_id)),
+    }),
   ]);
-  if (!before) return { outcome: "student_not_found" };
-  if (!before.course_exists || !enrollment) return { outcome: "course_not_found" };
-  const outcome = before.status === null ? "created" : before.status === "dropped" ? "reactivated" : "unchanged";
-  return { outcome, enrollment };
+  if (student.length === 0) return { outcome: "student_not_found" };
+  const statusBefore = new Map(before.map((row) => [row.course_id, row.status]));
+  const missing = courseIds.filter((id) => !statusBefore.has(id));
+  if (missing.length > 0) return { outcome: "courses_not_found", missing };
+  const enrollments = new Map(after.map((row) => [row.course_id, row]));
+  return {
+    outcome: "enrolled",
+    results: courseIds.map((id) => {
+      const status = statusBefore.get(id);
+      const result = status === null ? "created" : status === "dropped" ? "reactivated" : "unchanged";
+      return { course_id: id, result, enrollment: enrollments.get(id) as Enrollment };
+    }),
+  };
 }
 
 export async function findEnrollment(db: Database, studentId: number, courseId: number): Promise<Enrollment | undefined> {

@@ -8,21 +8,30 @@ import { idParams } from "../lib/ids";
 import { toPage } from "../lib/pagination";
 import { logEvent } from "../log";
 import { dropEnrollment, enroll, findEnrollment, listCourseRoster, listStudentEnrollments } from "./queries";
-import { enrollBody, enrollmentListQuery, enrollmentParams } from "./schemas";
+import { type BulkEnrollment, enrollBody, enrollmentListQuery, enrollmentParams } from "./schemas";
 
+/** A bulk enroll naming missing courses: each is pointed at in `errors`, and nothing was enrolled. */
+const coursesNotFound = (sent: number[], missing: number[]) =>
+  new Problem("course_not_found", `No course has id ${missing.join(", ")}; nothing was enrolled.`, {
+    errors: missing.map((courseId) => ({ path: `body.course_ids.${sent.indexOf(courseId)}`, message: "no course has this id" })),
+  });
 const enrollmentNotFound = (studentId: number, courseId: number, state = "") =>
   new Problem("enrollment_not_found", `Student ${studentId} has no${state} enrollment in course ${courseId}.`);
 
 export const enrollmentRoutes = new Hono<AppEnv>()
   .post("/students/:id/courses", validate("param", idParams), requireJsonBody, validate("json", enrollBody), async (c) => {
     const { id } = c.req.valid("param");
-    const { course_id } = c.req.valid("json");
-    const result = await enroll(c.var.db, id, course_id);
+    const body = c.req.valid("json");
+    const bulk = "course_ids" in body;
+    const courseIds = bulk ? body.course_ids : [body.course_id];
+    const result = await enroll(c.var.db, id, courseIds);
     if (result.outcome === "student_not_found") throw studentNotFound(id);
-    if (result.outcome === "course_not_found") throw courseNotFound(course_id);
-    logEvent(c.get("requestId"), `enrollment.${result.outcome}`, { student_id: id, course_id });
-    if (result.outcome === "unchanged") return c.json(result.enrollment, 200);
-    return c.json(result.enrollment, 201, { Location: `/students/${id}/courses/${course_id}` });
+    if (result.outcome === "courses_not_found") throw bulk ? coursesNotFound(courseIds, result.missing) : courseNotFound(courseIds[0] ?? 0);
+    for (const { course_id, result: what } of result.results) logEvent(c.get("requestId"), `enrollment.${what}`, { student_id: id, course_id });
+    if (bulk) return c.json({ data: result.results } satisfies BulkEnrollment, 200);
+    const [{ result: what, enrollment }] = result.results as [(typeof result.results)[number]];
+    if (what === "unchanged") return c.json(enrollment, 200);
+    return c.json(enrollment, 201, { Location: `/students/${id}/courses/${enrollment.course_id}` });
   })
   .get("/students/:id/courses", validate("param", idParams), validate("query", enrollmentListQuery), async (c) => {
     const { id } = c.req.valid("param");

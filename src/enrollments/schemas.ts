@@ -5,9 +5,19 @@ import { idPageQuery } from "../lib/pagination";
 
 /** Request and response shapes of enrollments; the types below are inferred from them. */
 
-export const enrollBody = z.strictObject({
-  course_id: idValue,
-});
+export const MAX_BULK = 100;
+
+/** One course, `{"course_id"}`, or up to 100 distinct ones at once, `{"course_ids"}`. */
+export const enrollBody = z.union([
+  z.strictObject({ course_id: idValue }),
+  z.strictObject({
+    course_ids: z.array(idValue).check(
+      z.minLength(1, "must list at least one course id"),
+      z.maxLength(MAX_BULK, `must list at most ${MAX_BULK} course ids`),
+      z.refine((ids) => new Set(ids).size === ids.length, "must not list a course id twice"),
+    ),
+  }),
+]);
 
 export const enrollmentParams = z.object({ id: idSchema, course_id: idSchema });
 
@@ -36,6 +46,18 @@ export const rosterEntry = z.strictObject({
   student: z.strictObject({ id: idValue, name: z.string(), email: z.string() }),
 });
 
+/** The answer to a bulk enroll: what happened to each course, in the order they were sent. */
+export const bulkEnrollment = z.strictObject({
+  data: z.array(
+    z.strictObject({
+      course_id: idValue,
+      result: z.enum(["created", "reactivated", "unchanged"]),
+      enrollment,
+    }),
+  ),
+});
+
 export type Enrollment = z.output<typeof enrollment>;
+export type BulkEnrollment = z.output<typeof bulkEnrollment>;
 export type RosterEntry = z.output<typeof rosterEntry>;
 export type EnrollmentStatusFilter = z.output<typeof enrollmentListQuery>["status"];

@@ -31,6 +31,11 @@ export const validate = <T extends Target, S extends z.ZodMiniType>(target: T, s
 
 function fieldErrors(target: Target, issue: z.core.$ZodIssue): FieldError[] {
   const path = [PATH_PREFIX[target], ...issue.path.map(String)];
+  // A body of several accepted forms: report the form the body came closest to.
+  if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+    return closest.flatMap((inner) => fieldErrors(target, { ...inner, path: [...issue.path, ...inner.path] }));
+  }
   // One entry per unknown key, each pointing at the key itself.
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({ path: [...path, key].join("."), message: "is not a known field" }));

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { course, createCourseBody } from "../courses/schemas";
-import { enrollment, rosterEntry } from "../enrollments/schemas";
+import { bulkEnrollment, enrollment, rosterEntry } from "../enrollments/schemas";
 import { PROBLEMS, type ProblemCode, problemBody } from "../http/problem";
 import { idPageQuery } from "../lib/pagination";
 import { createStudentBody, student } from "../students/schemas";
@@ -18,6 +18,7 @@ const NAMED = new Map<z.core.$ZodType, string>([
   [course, "Course"],
   [enrollment, "Enrollment"],
   [rosterEntry, "RosterEntry"],
+  [bulkEnrollment, "BulkEnrollment"],
   [problemBody, "Problem"],
 ]);
 

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { course, createCourseBody } from "../courses/schemas";
-import { enrollBody, enrollment, enrollmentListQuery, enrollmentParams, rosterEntry } from "../enrollments/schemas";
+import { bulkEnrollment, enrollBody, enrollment, enrollmentListQuery, enrollmentParams, rosterEntry } from "../enrollments/schemas";
 import { healthBody } from "../health";
 import type { ProblemCode } from "../http/problem";
 import { idParams } from "../lib/ids";
@@ -57,8 +57,12 @@ export const OPERATIONS: Operation[] = [
     params: idParams,
     body: enrollBody,
     responses: [
-      { status: 201, description: "Enrolled, or a dropped enrollment re-activated.", schema: enrollment, location: true },
-      { status: 200, description: "Already enrolled: nothing changed.", schema: enrollment },
+      { status: 201, description: "One course: enrolled, or a dropped enrollment re-activated.", schema: enrollment, location: true },
+      {
+        status: 200,
+        description: "One course: already enrolled, nothing changed. Several (course_ids): what happened to each, in the order sent.",
+        schema: z.union([enrollment, bulkEnrollment]),
+      },
     ],
     problems: ["student_not_found", "course_not_found"],
   },
