@@ -278,6 +278,11 @@ describe("POST /students/{id}/courses with course_ids (bulk)", () => {
     const student = await createStudent();
     const problem = await expectProblem(await bulk(student.id, [1, "2"]), 400, "validation_failed");
     expect(problem.errors).toEqual([{ path: "body.course_ids.1", message: "must be a number" }]);
+    const twoBad = await expectProblem(await bulk(student.id, ["1", 0]), 400, "validation_failed");
+    expect(twoBad.errors).toEqual([
+      { path: "body.course_ids.0", message: "must be a number" },
+      { path: "body.course_ids.1", message: "must be greater than 0" },
+    ]);
     const both = await api(`/students/${student.id}/courses`, { method: "POST", json: { course_id: 1, course_ids: [1] } });
     await expectProblem(both, 400, "validation_failed");
   });

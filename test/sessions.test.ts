@@ -25,6 +25,10 @@ describe("X-D1-Bookmark", () => {
     expect((read.headers.get("X-D1-Bookmark") ?? "") >= bookmark).toBe(true);
   });
 
+  it("leaves a path no route serves to its 404, whatever bookmark comes with it", async () => {
+    await expectProblem(await api("/nowhere", { headers: { "X-D1-Bookmark": "garbage" } }), 404, "not_found");
+  });
+
   it.each(["garbage", "00000000-00000001", "00000000-00000001-00000000-0000000000000000000000000000000G"])(
     "refuses the malformed bookmark %j: 400, and changes nothing",
     async (bookmark) => {

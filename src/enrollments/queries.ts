@@ -64,7 +64,12 @@ export async function enroll(db: Database, studentId: number, courseIds: number[
           })
           .from(students)
           .innerJoin(courses, listed(courses.id))
-          .where(and(eq(students.id, studentId), sql`(SELECT count(*) FROM ${courses} WHERE ${listed(courses.id)}) = ${courseIds.length}`)),
+          .where(
+            and(
+              eq(students.id, studentId),
+              sql`(SELECT count(*) FROM ${courses} WHERE ${listed(courses.id)}) = (SELECT count(DISTINCT value) FROM json_each(${ids}))`,
+            ),
+          ),
       )
       .onConflictDoUpdate({
         target: [studentCourses.student_id, studentCourses.course_id],

@@ -1,5 +1,8 @@
 import type * as z from "zod/mini";
 
+/** The message for a missing field. */
+export const REQUIRED = "is required";
+
 // A repeated query parameter arrives as a list.
 const ONE_VALUE = "must be a single value, not a list";
 
@@ -11,7 +14,7 @@ const ONE_VALUE = "must be a single value, not a list";
 export function describeIssue(issue: z.core.$ZodRawIssue): string {
   switch (issue.code) {
     case "invalid_type":
-      if (issue.input === undefined) return "is required";
+      if (issue.input === undefined) return REQUIRED;
       if (issue.expected === "object") return "must be a JSON object";
       if (Array.isArray(issue.input)) return ONE_VALUE;
       return `must be ${issue.expected === "int" ? "an integer" : `a ${issue.expected}`}`;

@@ -1,6 +1,6 @@
 import { zValidator } from "@hono/zod-validator";
 import * as z from "zod/mini";
-import { describeIssue } from "./issue-message";
+import { describeIssue, REQUIRED } from "./issue-message";
 import { type FieldError, Problem } from "./problem";
 
 // zod's own way to set messages for every schema; a message on a schema still wins.
@@ -31,9 +31,14 @@ export const validate = <T extends Target, S extends z.ZodMiniType>(target: T, s
 
 function fieldErrors(target: Target, issue: z.core.$ZodIssue): FieldError[] {
   const path = [PATH_PREFIX[target], ...issue.path.map(String)];
-  // A body of several accepted forms: report the form the body came closest to.
+  // A body of several accepted forms: report the form the body came closest to, judged first
+  // by its keys (the fewest missing or unknown ones), then by the number of errors.
   if (issue.code === "invalid_union" && issue.errors.length > 0) {
-    const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+    const keyErrors = (branch: z.core.$ZodIssue[]) =>
+      branch.filter((i) => i.code === "unrecognized_keys" || (i.code === "invalid_type" && i.message === REQUIRED)).length;
+    const closest = issue.errors.reduce((best, branch) =>
+      keyErrors(branch) < keyErrors(best) || (keyErrors(branch) === keyErrors(best) && branch.length < best.length) ? branch : best,
+    );
     return closest.flatMap((inner) => fieldErrors(target, { ...inner, path: [...issue.path, ...inner.path] }));
   }
   // One entry per unknown key, each pointing at the key itself.
