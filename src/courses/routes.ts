@@ -5,7 +5,7 @@ import { annotateRequestLog } from "../http/request-log";
 import { requireJsonBody } from "../http/json-body";
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
-import { idPageQuery, toPage } from "../lib/pagination";
+import { fetchPage, idPageQuery } from "../lib/pagination";
 import { logEvent } from "../log";
 import { deleteCourse, findCourse, insertCourse, listCourses } from "./queries";
 import { createCourseBody } from "./schemas";
@@ -19,8 +19,7 @@ export const courseRoutes = new Hono<AppEnv>()
   })
   .get("/", validate("query", idPageQuery), async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const rows = await listCourses(c.var.db, limit + 1, cursor);
-    const page = toPage(rows, limit, (course) => [course.id]);
+    const page = await fetchPage(limit, (count) => listCourses(c.var.db, count, cursor), (course) => [course.id]);
     annotateRequestLog(c, { row_count: page.data.length });
     return c.json(page, 200);
   })

@@ -5,7 +5,7 @@ import { annotateRequestLog } from "../http/request-log";
 import { requireJsonBody } from "../http/json-body";
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
-import { toPage } from "../lib/pagination";
+import { fetchPage } from "../lib/pagination";
 import { logEvent } from "../log";
 import { dropEnrollment, enroll, findEnrollment, listCourseRoster, listStudentEnrollments } from "./queries";
 import { type BulkEnrollment, enrollBody, enrollmentListQuery, enrollmentParams } from "./schemas";
@@ -36,9 +36,8 @@ export const enrollmentRoutes = new Hono<AppEnv>()
   .get("/students/:id/courses", validate("param", idParams), validate("query", enrollmentListQuery), async (c) => {
     const { id } = c.req.valid("param");
     const { status, limit, cursor } = c.req.valid("query");
-    const rows = await listStudentEnrollments(c.var.db, id, { status, count: limit + 1, after: cursor });
-    if (!rows) throw studentNotFound(id);
-    const page = toPage(rows, limit, (e) => [e.course_id]);
+    const page = await fetchPage(limit, (count) => listStudentEnrollments(c.var.db, id, { status, count, after: cursor }), (e) => [e.course_id]);
+    if (!page) throw studentNotFound(id);
     annotateRequestLog(c, { student_id: id, row_count: page.data.length });
     return c.json(page, 200);
   })
@@ -59,9 +58,8 @@ export const enrollmentRoutes = new Hono<AppEnv>()
   .get("/courses/:id/students", validate("param", idParams), validate("query", enrollmentListQuery), async (c) => {
     const { id } = c.req.valid("param");
     const { status, limit, cursor } = c.req.valid("query");
-    const rows = await listCourseRoster(c.var.db, id, { status, count: limit + 1, after: cursor });
-    if (!rows) throw courseNotFound(id);
-    const page = toPage(rows, limit, (e) => [e.student_id]);
+    const page = await fetchPage(limit, (count) => listCourseRoster(c.var.db, id, { status, count, after: cursor }), (e) => [e.student_id]);
+    if (!page) throw courseNotFound(id);
     annotateRequestLog(c, { course_id: id, row_count: page.data.length });
     return c.json(page, 200);
   });

@@ -1,8 +1,8 @@
 import { createMiddleware } from "hono/factory";
-import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../env";
 import { commaList } from "../lib/list";
 import { Problem } from "./problem";
+import { matchedRoute } from "./route";
 
 type Scope = "read" | "write";
 
@@ -37,7 +37,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 
 export const authorize = createMiddleware<AppEnv>(async (c, next) => {
   // No route for this method and path: the 404 or 405 that follows reveals nothing to protect.
-  if (!matchedRoutes(c).some((route) => route.method !== "ALL")) return next();
+  if (!matchedRoute(c)) return next();
 
   const principal = c.get("principal");
   if (!principal) {

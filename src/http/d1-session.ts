@@ -1,8 +1,8 @@
 import { createMiddleware } from "hono/factory";
-import { matchedRoutes } from "hono/route";
 import { type Database, database } from "../db/client";
 import type { AppEnv } from "../env";
 import { Problem } from "./problem";
+import { matchedRoute } from "./route";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -24,7 +24,7 @@ const READS = new Set(["GET", "HEAD"]);
  */
 export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
   // No route for this method and path: its 404 or 405 needs no session.
-  if (!matchedRoutes(c).some((route) => route.method !== "ALL")) return next();
+  if (!matchedRoute(c)) return next();
   const sent = c.req.header("X-D1-Bookmark");
   if (sent !== undefined && !BOOKMARK.test(sent)) {
     throw new Problem("validation_failed", "The X-D1-Bookmark header is not valid.", {

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { matchedRoutes } from "hono/route";
 import { logInfo } from "../log";
+import { matchedRoute } from "./route";
 
 type LogFields = Record<string, number | string>;
 
@@ -29,7 +29,7 @@ export const requestLog = createMiddleware(async (c, next) => {
   logInfo("request", {
     request_id: c.get("requestId"),
     method: KNOWN_METHODS.has(c.req.method) ? c.req.method : "other",
-    route: matchedRoutes(c).find((route) => route.method !== "ALL")?.path ?? null,
+    route: matchedRoute(c)?.path ?? null,
     status: c.res.status,
     duration_ms: Date.now() - started,
     ...c.get("requestLogFields"),

@@ -29,12 +29,26 @@ export const idPageQuery = z.strictObject({
 /** The shape of a page of `item`s, as every list answers. */
 export const pageSchema = <T extends z.ZodMiniType>(item: T) => z.strictObject({ data: z.array(item), next_cursor: z.nullable(z.string()) });
 
+type Page<T> = { data: T[]; next_cursor: string | null };
+type KeyOf<T> = (row: T) => (string | number)[];
+
 /**
- * Keyset pagination: the query fetches `limit + 1` rows after the cursor; the extra row only
+ * Keyset pagination: the query fetched `limit + 1` rows after the cursor; the extra row only
  * says whether another page exists, so the last page has `next_cursor: null`.
  */
-export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => (string | number)[]) {
+export function toPage<T>(rows: T[], limit: number, keyOf: KeyOf<T>): Page<T> {
   const data = rows.slice(0, limit);
   const last = data.at(-1);
   return { data, next_cursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+}
+
+/**
+ * One page of a list: asks `fetch` for one row more than `limit` (see toPage). A fetch that
+ * answers undefined (the list's student or course does not exist) is passed on as it is.
+ */
+export async function fetchPage<T>(limit: number, fetch: (count: number) => Promise<T[]>, keyOf: KeyOf<T>): Promise<Page<T>>;
+export async function fetchPage<T>(limit: number, fetch: (count: number) => Promise<T[] | undefined>, keyOf: KeyOf<T>): Promise<Page<T> | undefined>;
+export async function fetchPage<T>(limit: number, fetch: (count: number) => Promise<T[] | undefined>, keyOf: KeyOf<T>) {
+  const rows = await fetch(limit + 1);
+  return rows && toPage(rows, limit, keyOf);
 }

@@ -5,7 +5,7 @@ import { annotateRequestLog } from "../http/request-log";
 import { requireJsonBody } from "../http/json-body";
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
-import { idPageQuery, toPage } from "../lib/pagination";
+import { fetchPage, idPageQuery } from "../lib/pagination";
 import { logEvent } from "../log";
 import { deleteStudent, findStudent, insertStudent, listStudents } from "./queries";
 import { createStudentBody } from "./schemas";
@@ -19,8 +19,7 @@ export const studentRoutes = new Hono<AppEnv>()
   })
   .get("/", validate("query", idPageQuery), async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const rows = await listStudents(c.var.db, limit + 1, cursor);
-    const page = toPage(rows, limit, (s) => [s.id]);
+    const page = await fetchPage(limit, (count) => listStudents(c.var.db, count, cursor), (s) => [s.id]);
     annotateRequestLog(c, { row_count: page.data.length });
     return c.json(page, 200);
   })
