@@ -34,7 +34,8 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
   [idPageQuery.shape.cursor, { description: "The next_cursor of the previous page; opaque." }],
 ]);
 
-function jsonSchema(schema: z.ZodMiniType, io: "input" | "output"): JsonSchema {
+/** A schema in JSON Schema; a named shape inside it becomes a reference to its component. */
+function convert(schema: z.ZodMiniType, io: "input" | "output"): JsonSchema {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, {
     io,
     unrepresentable: "any",
@@ -46,8 +47,14 @@ function jsonSchema(schema: z.ZodMiniType, io: "input" | "output"): JsonSchema {
       Object.assign(generated, ref(name));
     },
   }) as JsonSchema;
-  return NAMED.has(schema) ? ref(NAMED.get(schema) ?? "") : rest;
+  return rest;
 }
+
+/** A schema where it is used: a named shape is a reference to its component. */
+const jsonSchema = (schema: z.ZodMiniType, io: "input" | "output"): JsonSchema => {
+  const name = NAMED.get(schema);
+  return name ? ref(name) : convert(schema, io);
+};
 
 const ref = (name: string, kind = "schemas") => ({ $ref: `#/components/${kind}/${name}` });
 
@@ -182,12 +189,7 @@ export function buildOpenApiDocument() {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "API_TOKEN (read and write) or API_READ_TOKEN (read only)." } },
       headers: HEADERS,
       // Problem lists every error code, including those of no single route (not_found, method_not_allowed).
-      schemas: Object.fromEntries(
-        [...NAMED].map(([schema, name]) => {
-          const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) as JsonSchema;
-          return [name, rest];
-        }),
-      ),
+      schemas: Object.fromEntries([...NAMED].map(([schema, name]) => [name, convert(schema as z.ZodMiniType, "output")])),
     },
   };
 }
