@@ -2,8 +2,9 @@
 //
 // Load-tests the Worker as it runs locally: a fresh local D1 with the real migrations, a
 // generated data set, `wrangler dev` (workerd) on loopback, and autocannon on every
-// enrollment route and on the lists (first page and a deep page). Prints a table per route
-// and writes the same figures to bench/results/<scale>.json. See docs/performance.md.
+// enrollment route, the change feed and the lists (first page and a deep page). Prints a
+// table per route and writes the same figures to bench/results/<scale>.json. See
+// docs/performance.md.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -36,6 +37,8 @@ const origin = `http://127.0.0.1:${args.port}`;
 
 /** Student s takes courses course(s, 0) … course(s, perStudent - 1): distinct, since 97 and the course count are coprime. */
 const course = (/** @type {number} */ s, /** @type {number} */ k) => ((s * 7 + k * 97) % scale.courses) + 1;
+/** The generated enrollments' changes start here, one a second. */
+const FEED_START = "2026-01-01T00:00:00.000Z";
 
 function progress(/** @type {string} */ label, /** @type {number} */ done, /** @type {number} */ total) {
   const width = 30;
@@ -78,11 +81,12 @@ async function loadDataSet(/** @type {string} */ state) {
   await load(db, "enrollments", scale.students, studentsPerChunk, (from, to) =>
     db
       .prepare(
-        `INSERT INTO student_courses (student_id, course_id)
+        // Each enrollment changed at its own second of FEED_START's year, for the change feed.
+        `INSERT INTO student_courses (student_id, course_id, updated_at)
          ${range}, k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ?3 - 1)
-         SELECT n, ((n * 7 + i * 97) % ?4) + 1 FROM seq, k`,
+         SELECT n, ((n * 7 + i * 97) % ?4) + 1, strftime('%Y-%m-%dT%H:%M:%fZ', ?5, '+' || ((n - 1) * ?3 + i) || ' seconds') FROM seq, k`,
       )
-      .bind(from, to, perStudent, scale.courses),
+      .bind(from, to, perStudent, scale.courses, FEED_START),
     perStudent,
   );
   await dispose();
@@ -150,6 +154,13 @@ function scenarios() {
       method: "GET",
       // Past nearly every student of the course: the last pages of its roster.
       path: `/courses/${random(scale.courses)}/students?cursor=${cursor(scale.students - Math.ceil(scale.students / rosterSize) * 20)}`,
+      headers: auth,
+    }),
+    "GET /enrollments (first page)": () => ({ method: "GET", path: "/enrollments", headers: auth }),
+    "GET /enrollments (deep page)": () => ({
+      method: "GET",
+      // The last changes of the data set, past nearly all of them.
+      path: `/enrollments?updated_since=${new Date(Date.parse(FEED_START) + (scale.enrollments - 150) * 1000).toISOString()}`,
       headers: auth,
     }),
     "GET /students (first page)": () => ({ method: "GET", path: "/students", headers: auth }),

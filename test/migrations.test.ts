@@ -2,13 +2,15 @@ import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import rollback0002 from "../migrations/rollbacks/0002_student_courses.sql?raw";
+import rollback0003 from "../migrations/rollbacks/0003_enrollment_changes.sql?raw";
 
 // Runs the real migrations one at a time on an empty D1 (MIGRATION_DB), with data in place,
-// as a deployed database would meet them.
+// as a deployed database would meet them, and each rollback after its migration.
 
 const db = env.MIGRATION_DB;
 const migrations = env.TEST_MIGRATIONS;
 const upTo = (name: string) => migrations.slice(0, migrations.findIndex((m) => m.name === name) + 1);
+const names = (list: { name: string }[]) => list.map((m) => m.name);
 
 const all = async (sql: string) => (await db.prepare(sql).all()).results;
 
@@ -20,13 +22,20 @@ const existingData = async () => ({
   sequences: await all("SELECT name, seq FROM sqlite_sequence WHERE name IN ('students', 'courses') ORDER BY name"),
 });
 
-const applied = async () => (await all("SELECT name FROM d1_migrations ORDER BY id")).map((r) => r.name);
-const enrollmentObjects = () => all("SELECT type, name FROM sqlite_master WHERE tbl_name = 'student_courses' ORDER BY name");
+/** The same for enrollments: every byte, and the table's own definition. */
+const enrollmentData = async () => ({
+  rows: await all("SELECT quote(student_id), quote(course_id), quote(status), quote(enrolled_at), quote(updated_at), quote(dropped_at) FROM student_courses ORDER BY rowid"),
+  table: await all("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'student_courses'"),
+});
 
-/** The rollback file's statements, as `wrangler d1 execute --file` runs them. */
-const runRollback = () =>
+const applied = async () => (await all("SELECT name FROM d1_migrations ORDER BY id")).map((r) => r.name);
+const objectsOf = (tables: string[]) =>
+  all(`SELECT type, name, tbl_name FROM sqlite_master WHERE tbl_name IN (${tables.map((t) => `'${t}'`).join()}) ORDER BY name`);
+
+/** A rollback file's statements, as `wrangler d1 execute --file` runs them. */
+const runRollback = (file: string) =>
   db.batch(
-    rollback0002
+    file
       .replace(/--.*$/gm, "")
       .split(";")
       .map((s) => s.trim())
@@ -44,24 +53,61 @@ it("0002 adds student_courses without touching a byte of existing data, and its 
   ]);
   const before = await existingData();
   expect(before.students).toHaveLength(3);
+  const upTo0002 = upTo("0002_student_courses.sql");
 
-  await applyD1Migrations(db, migrations);
-  expect(await applied()).toEqual(migrations.map((m) => m.name));
-  expect(await enrollmentObjects()).toEqual([
-    { type: "index", name: "sqlite_autoindex_student_courses_1" },
-    { type: "table", name: "student_courses" },
-    { type: "index", name: "student_courses_course_id_student_id" },
+  await applyD1Migrations(db, upTo0002);
+  expect(await applied()).toEqual(names(upTo0002));
+  expect(await objectsOf(["student_courses"])).toEqual([
+    { type: "index", name: "sqlite_autoindex_student_courses_1", tbl_name: "student_courses" },
+    { type: "table", name: "student_courses", tbl_name: "student_courses" },
+    { type: "index", name: "student_courses_course_id_student_id", tbl_name: "student_courses" },
   ]);
   expect(await existingData()).toEqual(before);
 
   await db.prepare("INSERT INTO student_courses (student_id, course_id) VALUES (1, 1)").run();
-  await runRollback();
-  expect(await enrollmentObjects()).toEqual([]);
+  await runRollback(rollback0002);
+  expect(await objectsOf(["student_courses"])).toEqual([]);
   expect(await applied()).toEqual(["0001_students_courses.sql"]);
   expect(await existingData()).toEqual(before);
 
-  await applyD1Migrations(db, migrations);
-  expect(await applied()).toEqual(migrations.map((m) => m.name));
-  expect((await enrollmentObjects()).map((o) => o.name)).toContain("student_courses");
+  await applyD1Migrations(db, upTo0002);
+  expect(await applied()).toEqual(names(upTo0002));
+  expect((await objectsOf(["student_courses"])).map((o) => o.name)).toContain("student_courses");
   expect(await existingData()).toEqual(before);
+});
+
+it("0003 adds the change feed's tables and index without touching existing data, starts its clock after every change, and its rollback undoes exactly that", async () => {
+  const upTo0002 = upTo("0002_student_courses.sql");
+  await applyD1Migrations(db, upTo0002);
+  await db.batch([
+    db.prepare("INSERT INTO students (name, email) VALUES ('Ana', 'ana@example.org')"),
+    db.prepare("INSERT INTO courses (code, title) VALUES ('BIO-1', 'Cells')"),
+    db.prepare("INSERT INTO student_courses (student_id, course_id, updated_at) SELECT max(s.id), max(c.id), '2026-01-02T03:04:05.678Z' FROM students s, courses c"),
+  ]);
+  const before = { existing: await existingData(), enrollments: await enrollmentData() };
+  const feedObjects = () => objectsOf(["student_courses", "change_clock", "deleted_enrollments"]);
+  const objectsBefore = await feedObjects();
+
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
+  const added = (await feedObjects()).filter((o) => !objectsBefore.some((b) => b.name === o.name));
+  expect(added).toEqual([
+    { type: "table", name: "change_clock", tbl_name: "change_clock" },
+    { type: "table", name: "deleted_enrollments", tbl_name: "deleted_enrollments" },
+    { type: "index", name: "deleted_enrollments_deleted_at_student_id_course_id", tbl_name: "deleted_enrollments" },
+    { type: "index", name: "sqlite_autoindex_deleted_enrollments_1", tbl_name: "deleted_enrollments" },
+    { type: "index", name: "student_courses_updated_at_student_id_course_id", tbl_name: "student_courses" },
+  ]);
+  expect({ existing: await existingData(), enrollments: await enrollmentData() }).toEqual(before);
+  // The clock starts at the latest change already made, so the next one sorts after it.
+  expect(await all("SELECT id, at FROM change_clock")).toEqual([{ id: 1, at: "2026-01-02T03:04:05.678Z" }]);
+
+  await runRollback(rollback0003);
+  expect(await feedObjects()).toEqual(objectsBefore);
+  expect(await applied()).toEqual(names(upTo0002));
+  expect({ existing: await existingData(), enrollments: await enrollmentData() }).toEqual(before);
+
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
+  expect({ existing: await existingData(), enrollments: await enrollmentData() }).toEqual(before);
 });

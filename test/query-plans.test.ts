@@ -9,7 +9,8 @@ import { ROUTE_CASES, send, setUpRouteCases } from "./route-cases";
 //   co-routine or a materialised subquery (one row here), or of a virtual table such as
 //   json_each over the request's own list of ids (at most 100), is not a table.
 // - an index search bounded only by a range, "(student_id>?)": every entry past the bound.
-//   A list paged by its own primary key, "(rowid>?)", stops at LIMIT and is fine.
+//   A list paged by its own sort key stops at LIMIT and is fine: by primary key "(rowid>?)",
+//   or the change feed by its index's every column, "((updated_at,student_id,course_id)>(?,?,?))".
 
 function wholeTableSteps(plan: string[]): string[] {
   const derived = new Set(plan.flatMap((step) => step.match(/^(?:CO-ROUTINE|MATERIALIZE) (\S+)/)?.[1] ?? []));

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { encodeCursor } from "../src/lib/cursor";
 import { appRequest, createCourse, createStudent } from "./api";
 import { TEST_TOKENS } from "./tokens";
 
@@ -17,6 +18,8 @@ type Init = { body?: string; headers?: Record<string, string> };
 const json = (body: unknown): Init => ({ body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
 // A valid cursor (after id 1): enough for the query after it to be the one a later page sends.
 const CURSOR = btoa("[1]");
+// A place in the change feed, as a client polling it later sends.
+const FEED_CURSOR = encodeCursor(["2026-01-01T00:00:00.000Z", 1, 1]);
 
 export type RouteCase = [name: string, status: number, method: string, path: (f: Fixtures) => string, init?: (f: Fixtures) => Init];
 
@@ -42,6 +45,8 @@ export const ROUTE_CASES: RouteCase[] = [
   ["GET /courses/{id}/students (a later page)", 200, "GET", (f) => `/courses/${f.course.id}/students?limit=1&cursor=${CURSOR}`],
   ["DELETE /courses/{id}", 204, "DELETE", (f) => `/courses/${f.other.id}`],
   ["DELETE /students/{id}", 204, "DELETE", (f) => `/students/${f.student.id}`],
+  ["GET /enrollments", 200, "GET", () => "/enrollments"],
+  ["GET /enrollments (since a time, after a cursor)", 200, "GET", () => `/enrollments?updated_since=2026-01-01T00:00:00Z&cursor=${FEED_CURSOR}&limit=2`],
 ];
 
 /** Sends a case as a client with a read-write token would, with `db` in place of the D1 binding. */

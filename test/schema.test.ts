@@ -14,6 +14,7 @@ const stripParens = (sql: string) => sql.replace(/^\((.*)\)$/s, "$1");
 // Whitespace and identifier quotes differ between hand-written SQL and drizzle's.
 const squeeze = (sql: string) => sql.replace(/\s+/g, " ").replaceAll('"', "").trim();
 
+const sortByName = <T extends { name: unknown }>(items: T[]) => items.sort((a, b) => String(a.name).localeCompare(String(b.name)));
 const sortByColumns = <T extends { columns: unknown[] }>(items: T[]) =>
   items.sort((a, b) => a.columns.join().localeCompare(b.columns.join()));
 
@@ -41,9 +42,9 @@ function drizzleShape(table: SQLiteTable) {
       ...config.uniqueConstraints.map((u) => u.columns.map((c) => c.name)),
       ...config.indexes.filter((i) => i.config.unique).map((i) => i.config.columns.map((c) => (c as { name: string }).name)),
     ].sort(),
-    indexes: config.indexes
-      .filter((i) => !i.config.unique)
-      .map((i) => ({ name: i.config.name, columns: i.config.columns.map((c) => (c as { name: string }).name) })),
+    indexes: sortByName(
+      config.indexes.filter((i) => !i.config.unique).map((i) => ({ name: i.config.name, columns: i.config.columns.map((c) => (c as { name: string }).name) })),
+    ),
     foreignKeys: sortByColumns(config.foreignKeys.map((fk) => {
       const ref = fk.reference();
       return {
@@ -81,8 +82,8 @@ async function databaseShape(name: string) {
     })),
     autoIncrement: /\bAUTOINCREMENT\b/i.test(createSql),
     unique: (await Promise.all(indexList.filter((i) => i.origin === "u" || (i.origin === "c" && i.unique === 1)).map((i) => indexColumns(i.name)))).sort(),
-    indexes: await Promise.all(
-      indexList.filter((i) => i.origin === "c" && i.unique === 0).map(async (i) => ({ name: i.name, columns: await indexColumns(i.name) })),
+    indexes: sortByName(
+      await Promise.all(indexList.filter((i) => i.origin === "c" && i.unique === 0).map(async (i) => ({ name: i.name, columns: await indexColumns(i.name) }))),
     ),
     foreignKeys: sortByColumns(fkIds.map((id) => {
       const parts = fks.filter((r) => Number(r.id) === id).sort((a, b) => Number(a.seq) - Number(b.seq));

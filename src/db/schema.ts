@@ -43,6 +43,26 @@ export const studentCourses = sqliteTable(
     primaryKey({ columns: [t.student_id, t.course_id] }),
     index("student_courses_course_id_student_id").on(t.course_id, t.student_id),
     check("student_courses_status", sql`${t.status} IN ('active', 'dropped')`),
+    index("student_courses_updated_at_student_id_course_id").on(t.updated_at, t.student_id, t.course_id),
+  ],
+);
+
+/** One row: the time the next write stamps on what it changes (see migrations/0003). */
+export const changeClock = sqliteTable("change_clock", { id: integer("id").primaryKey(), at: text("at").notNull() }, (t) => [
+  check("change_clock_one_row", sql`${t.id} = 1`),
+]);
+
+/** Tombstones of the enrollments that went with a deleted student or course. */
+export const deletedEnrollments = sqliteTable(
+  "deleted_enrollments",
+  {
+    student_id: integer("student_id").notNull(),
+    course_id: integer("course_id").notNull(),
+    deleted_at: text("deleted_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.student_id, t.course_id] }),
+    index("deleted_enrollments_deleted_at_student_id_course_id").on(t.deleted_at, t.student_id, t.course_id),
   ],
 );
 

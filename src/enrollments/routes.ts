@@ -7,8 +7,9 @@ import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
 import { fetchPage } from "../lib/pagination";
 import { logEvent } from "../log";
+import { readChanges } from "./changes";
 import { dropEnrollment, enroll, findEnrollment, listCourseRoster, listStudentEnrollments } from "./queries";
-import { type BulkEnrollment, enrollBody, enrollmentListQuery, enrollmentParams } from "./schemas";
+import { type BulkEnrollment, changesQuery, enrollBody, enrollmentListQuery, enrollmentParams } from "./schemas";
 
 /** A bulk enroll naming missing courses: each is pointed at in `errors`, and nothing was enrolled. */
 const coursesNotFound = (sent: number[], missing: number[]) =>
@@ -61,5 +62,10 @@ export const enrollmentRoutes = new Hono<AppEnv>()
     const page = await fetchPage(limit, (count) => listCourseRoster(c.var.db, id, { status, count, after: cursor }), (e) => [e.student_id]);
     if (!page) throw courseNotFound(id);
     annotateRequestLog(c, { course_id: id, row_count: page.data.length });
+    return c.json(page, 200);
+  })
+  .get("/enrollments", validate("query", changesQuery), async (c) => {
+    const page = await readChanges(c.var.db, c.req.valid("query"));
+    annotateRequestLog(c, { row_count: page.data.length });
     return c.json(page, 200);
   });

@@ -1,7 +1,8 @@
 import * as z from "zod/mini";
 import { ENROLLMENT_STATUSES } from "../db/schema";
 import { idSchema, idValue } from "../lib/ids";
-import { idPageQuery } from "../lib/pagination";
+import { cursorSchema, idPageQuery, limitSchema } from "../lib/pagination";
+import { timestampQuery, toStoredTime } from "../lib/timestamp";
 
 /** Request and response shapes of enrollments; the types below are inferred from them. */
 
@@ -57,7 +58,40 @@ export const bulkEnrollment = z.strictObject({
   ),
 });
 
+/** A place in the change feed: after this (time of change, student id, course id). */
+export type ChangePosition = readonly [time: string, studentId: number, courseId: number];
+
+/** Before every change: the empty string sorts before any time. */
+export const FEED_START: ChangePosition = ["", 0, 0];
+
+const isIdOrZero = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/** `GET /enrollments`: changes since a time, or after a cursor, up to 1,000 a page. */
+export const changesQuery = z.strictObject({
+  updated_since: z.optional(timestampQuery),
+  cursor: z.optional(
+    cursorSchema(([time, student, course, ...rest]): ChangePosition | undefined =>
+      rest.length === 0 && typeof time === "string" && (time === "" || toStoredTime(time) === time) && isIdOrZero(student) && isIdOrZero(course)
+        ? [time, student, course]
+        : undefined,
+    ),
+  ),
+  limit: z._default(limitSchema(1000), 100),
+});
+
+/** One change: the enrollment as it now is (a drop is a tombstone with status dropped), or `deleted` with its student or course. */
+export const enrollmentChange = z.union([
+  z.strictObject({ ...enrollmentFields, updated_at: z.string() }),
+  z.strictObject({ student_id: idValue, course_id: idValue, status: z.literal("deleted"), updated_at: z.string() }),
+]);
+
+/** A page of the change feed. Unlike other lists, it always has a cursor: the place to ask again from later. */
+export const changesPage = z.strictObject({ data: z.array(enrollmentChange), next_cursor: z.string(), has_more: z.boolean() });
+
 export type Enrollment = z.output<typeof enrollment>;
 export type BulkEnrollment = z.output<typeof bulkEnrollment>;
 export type RosterEntry = z.output<typeof rosterEntry>;
+export type EnrollmentChange = z.output<typeof enrollmentChange>;
+export type ChangesPage = z.output<typeof changesPage>;
+export type ChangesQuery = z.output<typeof changesQuery>;
 export type EnrollmentStatusFilter = z.output<typeof enrollmentListQuery>["status"];

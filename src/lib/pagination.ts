@@ -2,27 +2,38 @@ import * as z from "zod/mini";
 import { decodeCursor, encodeCursor } from "./cursor";
 
 const DEFAULT_LIMIT = 20;
-const MAX_LIMIT = 100;
 
-const limitSchema = z.pipe(
-  z.string().check(z.regex(/^(100|[1-9][0-9]?)$/, `must be a whole number from 1 to ${MAX_LIMIT}`)),
-  z.transform(Number),
-);
+/**
+ * `?limit=`: a whole number from 1 to `max` (a power of ten), written plainly. The pattern
+ * says it all, so the OpenAPI document states the range exactly.
+ */
+export const limitSchema = (max: 100 | 1000) =>
+  z.pipe(
+    z.string().check(z.regex(new RegExp(`^(${max}|[1-9][0-9]{0,${String(max).length - 2}})$`), `must be a whole number from 1 to ${max}`)),
+    z.transform(Number),
+  );
+
+/**
+ * `?cursor=`: a cursor this server made, as the sort key inside it; `toKey` checks the key's
+ * shape and answers undefined for anything else.
+ */
+export const cursorSchema = <K>(toKey: (key: unknown[]) => K | undefined) =>
+  z.pipe(
+    z.string(),
+    z.transform((cursor, ctx) => {
+      const key = toKey(decodeCursor(cursor) ?? []);
+      if (key !== undefined) return key;
+      ctx.issues.push({ code: "custom", message: "is not a valid cursor", input: cursor });
+      return z.NEVER;
+    }),
+  );
 
 /** A cursor of a list sorted by id: it holds the last id of the previous page. */
-const idCursorSchema = z.pipe(
-  z.string(),
-  z.transform((cursor, ctx) => {
-    const [id, ...rest] = decodeCursor(cursor) ?? [];
-    if (rest.length === 0 && Number.isSafeInteger(id) && (id as number) > 0) return id as number;
-    ctx.issues.push({ code: "custom", message: "is not a valid cursor", input: cursor });
-    return z.NEVER;
-  }),
-);
+const idCursorSchema = cursorSchema(([id, ...rest]) => (rest.length === 0 && Number.isSafeInteger(id) && (id as number) > 0 ? (id as number) : undefined));
 
 /** `?limit=&cursor=` of a list keyed by id. Unknown parameters are refused, so typos don't pass silently. */
 export const idPageQuery = z.strictObject({
-  limit: z._default(limitSchema, DEFAULT_LIMIT),
+  limit: z._default(limitSchema(100), DEFAULT_LIMIT),
   cursor: z.optional(idCursorSchema),
 });
 

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { course, createCourseBody } from "../courses/schemas";
-import { bulkEnrollment, enrollment, rosterEntry } from "../enrollments/schemas";
+import { bulkEnrollment, changesPage, changesQuery, enrollment, enrollmentChange, rosterEntry } from "../enrollments/schemas";
 import { PROBLEMS, type ProblemCode, problemBody } from "../http/problem";
 import { idPageQuery } from "../lib/pagination";
 import { createStudentBody, student } from "../students/schemas";
@@ -19,6 +19,8 @@ const NAMED = new Map<z.core.$ZodType, string>([
   [enrollment, "Enrollment"],
   [rosterEntry, "RosterEntry"],
   [bulkEnrollment, "BulkEnrollment"],
+  [enrollmentChange, "EnrollmentChange"],
+  [changesPage, "ChangesPage"],
   [problemBody, "Problem"],
 ]);
 
@@ -32,6 +34,9 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
   [createCourseBody.shape.title, { description: TEXT }],
   [idPageQuery.shape.limit, { description: "1 to 100.", default: "20" }],
   [idPageQuery.shape.cursor, { description: "The next_cursor of the previous page; opaque." }],
+  [changesQuery.shape.updated_since, { description: "Changes at or after this time (RFC 3339, e.g. 2026-11-24T10:00:00Z; a + sent as %2B). Without it and a cursor: from the first change.", format: "date-time" }],
+  [changesQuery.shape.cursor, { description: "The next_cursor of an earlier page; opaque. With updated_since, the later of the two applies." }],
+  [changesQuery.shape.limit, { description: "1 to 1000.", default: "100" }],
 ]);
 
 /** A schema in JSON Schema; a named shape inside it becomes a reference to its component. */

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { course, createCourseBody } from "../courses/schemas";
-import { bulkEnrollment, enrollBody, enrollment, enrollmentListQuery, enrollmentParams, rosterEntry } from "../enrollments/schemas";
+import { bulkEnrollment, changesPage, changesQuery, enrollBody, enrollment, enrollmentListQuery, enrollmentParams, rosterEntry } from "../enrollments/schemas";
 import { healthBody } from "../health";
 import type { ProblemCode } from "../http/problem";
 import { idParams } from "../lib/ids";
@@ -70,4 +70,19 @@ export const OPERATIONS: Operation[] = [
   { method: "get", path: "/students/{id}/courses/{course_id}", summary: "Get an enrollment, in any status", tag: "Enrollments", params: enrollmentParams, responses: [{ status: 200, description: "The enrollment.", schema: enrollment }], problems: ["enrollment_not_found"] },
   { method: "delete", path: "/students/{id}/courses/{course_id}", summary: "Drop an enrollment (it is kept, as dropped)", tag: "Enrollments", params: enrollmentParams, responses: [{ status: 204, description: "Dropped." }], problems: ["student_not_found", "enrollment_not_found"] },
   { method: "get", path: "/courses/{id}/students", summary: "List a course's roster", tag: "Enrollments", params: idParams, query: enrollmentListQuery, responses: [{ status: 200, description: "A page, in student id order.", schema: pageSchema(rosterEntry) }], problems: ["course_not_found"] },
+  {
+    method: "get",
+    path: "/enrollments",
+    summary: "Every enrollment changed since a time or a cursor (delta sync)",
+    tag: "Enrollments",
+    query: changesQuery,
+    responses: [
+      {
+        status: 200,
+        description:
+          "Changes in (updated_at, student_id, course_id) order: each enrollment as it now is (a drop has status dropped), and status deleted for those that went with a deleted student or course. Ask again with next_cursor while has_more; later, ask with it for what changed since.",
+        schema: changesPage,
+      },
+    ],
+  },
 ];

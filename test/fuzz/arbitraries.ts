@@ -62,7 +62,7 @@ const segment = fc.oneof(
 
 const template = fc.constantFrom(
   "/students", "/students/$", "/students/$/courses", "/students/$/courses/$",
-  "/courses", "/courses/$", "/courses/$/students", "/health", "/$", "/$/$/$", "/students/$/$",
+  "/courses", "/courses/$", "/courses/$/students", "/enrollments", "/enrollments/$", "/health", "/$", "/$/$/$", "/students/$/$",
 );
 
 const anyPath = fc
@@ -71,14 +71,14 @@ const anyPath = fc
 
 /** The lists, with ids that exist: where query strings matter. */
 const listPath = fc.oneof(
-  fc.constantFrom("/students", "/courses"),
+  fc.constantFrom("/students", "/courses", "/enrollments"),
   fc.integer({ min: 1, max: 3 }).map((n) => `/students/${n}/courses`),
   fc.integer({ min: 1, max: 3 }).map((n) => `/courses/${n}/students`),
 );
 
 export const path = fc.oneof({ arbitrary: anyPath, weight: 2 }, { arbitrary: listPath, weight: 1 });
 
-const queryKey = fc.oneof(fc.constantFrom("limit", "cursor", "status", "Limit", "limit[]", "__proto__"), weirdString);
+const queryKey = fc.oneof(fc.constantFrom("limit", "cursor", "status", "updated_since", "Limit", "limit[]", "__proto__"), weirdString);
 const queryValue = fc.oneof(
   fc.constantFrom("1", "20", "100", "101", "0", "-1", "1.0", "abc", "active", "dropped", "all", "ALL", "WzFd", "WzJd", "W10", "e30", "bnVsbA", "WyJ4Il0"),
   weirdString,
@@ -86,10 +86,24 @@ const queryValue = fc.oneof(
 
 const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 
-/** Cursors: opaque-looking text, and base64 of any JSON (what a tampering client would send). */
+/** Times: real ones in several spellings, near misses (day 30 of February, hour 24) and junk. */
+const timeValue = fc.oneof(
+  fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  fc.date({ noInvalidDate: true, min: new Date(0) }).map((d) => d.toISOString().replace(".000Z", "+05:30")),
+  fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 })).map(
+    ([a, b, c]) => `2026-02-${String(a).padStart(2, "0")}T${String(b).padStart(2, "0")}:${String(c).padStart(2, "0")}:00Z`,
+  ),
+  fc.constantFrom("", "2026-11-24", "2026-11-24T10:00:00", "2026-11-24 10:00:00Z", "+275760-09-13T00:00:00.000Z", "0000-01-01T00:00:00+01:00"),
+  queryValue,
+);
+
+const encodeJson = (value: unknown) => base64url(new TextEncoder().encode(JSON.stringify(value) ?? ""));
+
+/** Cursors: opaque-looking text, base64 of any JSON, and of near-valid change feed places (what a tampering client would send). */
 const cursorValue = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9_-]{1,16}$/),
-  anyJson.map((value) => base64url(new TextEncoder().encode(JSON.stringify(value) ?? ""))),
+  anyJson.map(encodeJson),
+  fc.tuple(timeValue, fc.oneof(id, fc.integer()), fc.oneof(id, fc.integer())).map(encodeJson),
   queryValue,
 );
 
@@ -97,7 +111,7 @@ const cursorValue = fc.oneof(
 export const query = fc.oneof(
   fc.constant(""),
   fc
-    .record({ limit: queryValue, cursor: cursorValue, status: queryValue }, { requiredKeys: [] })
+    .record({ limit: queryValue, cursor: cursorValue, status: queryValue, updated_since: timeValue }, { requiredKeys: [] })
     .map((params) => `?${new URLSearchParams(params)}`),
   fc.array(fc.tuple(queryKey, queryValue), { maxLength: 4 }).map((pairs) => `?${new URLSearchParams(pairs)}`),
   fc.constantFrom("?", "?&&", "?limit", "?limit=", "?=1", "?limit=%ZZ", "?cursor=%00"),

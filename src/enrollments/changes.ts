@@ -1,0 +1,92 @@
+import { asc, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { CHANGE_TIME } from "../db/change-clock";
+import type { Database } from "../db/client";
+import { deletedEnrollments, studentCourses } from "../db/schema";
+import { encodeCursor } from "../lib/cursor";
+import { type ChangePosition, type ChangesPage, type ChangesQuery, type EnrollmentChange, FEED_START } from "./schemas";
+
+// The change feed: every enrollment as it now is (active, or dropped: a drop keeps its row),
+// and a tombstone for each one that went with a deleted student or course, in one order,
+// (time of the change, student id, course id). Each source is read along its own index from
+// the position on, and the two are merged, so a page costs the same at any depth.
+
+const isAfter = (time: SQLiteColumn, student: SQLiteColumn, course: SQLiteColumn, [t, s, c]: ChangePosition) =>
+  sql`(${time}, ${student}, ${course}) > (${t}, ${s}, ${c})`;
+
+const isLater = (a: ChangePosition, b: ChangePosition) => a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
+
+/**
+ * A page of changes: after the cursor, from `updated_since` on (whichever is later), one row
+ * more than `limit` telling whether there are more. `next_cursor` is the place after the
+ * last change shown, or where the page started when there was none: ask from it again later.
+ */
+export async function readChanges(db: Database, { updated_since, cursor = FEED_START, limit }: ChangesQuery): Promise<ChangesPage> {
+  const since: ChangePosition = updated_since === undefined ? FEED_START : [updated_since, 0, 0];
+  const position = isLater(since, cursor) ? since : cursor;
+  const rows = await listEnrollmentChanges(db, position, limit + 1);
+  const data = rows.slice(0, limit);
+  const last = data.at(-1);
+  const end = last ? [last.updated_at, last.student_id, last.course_id] : position;
+  return { data, next_cursor: encodeCursor(end), has_more: rows.length > limit };
+}
+
+type ChangeRow = {
+  student_id: number;
+  course_id: number;
+  status: EnrollmentChange["status"];
+  enrolled_at: string | null;
+  dropped_at: string | null;
+  updated_at: string;
+};
+
+/** A row of either source as the API shows it; a tombstone has no enrollment times. */
+function toChange({ student_id, course_id, status, enrolled_at, dropped_at, updated_at }: ChangeRow): EnrollmentChange {
+  if (status === "deleted") return { student_id, course_id, status, updated_at };
+  return { student_id, course_id, status, enrolled_at: enrolled_at ?? "", dropped_at, updated_at };
+}
+
+/** Up to `count` changes after `position`, in the feed's order (one statement). */
+async function listEnrollmentChanges(db: Database, position: ChangePosition, count: number): Promise<EnrollmentChange[]> {
+  const { student_id, course_id, updated_at } = studentCourses;
+  const current = db
+    .select({
+      student_id,
+      course_id,
+      // Typed as the union's rows are: the tombstones below add the status "deleted".
+      status: sql<ChangeRow["status"]>`${studentCourses.status}`,
+      enrolled_at: sql<string | null>`${studentCourses.enrolled_at}`,
+      dropped_at: studentCourses.dropped_at,
+      updated_at,
+    })
+    .from(studentCourses)
+    .where(isAfter(updated_at, student_id, course_id, position));
+  const deleted = db
+    .select({
+      student_id: deletedEnrollments.student_id,
+      course_id: deletedEnrollments.course_id,
+      status: sql<ChangeRow["status"]>`'deleted'`,
+      enrolled_at: sql<string | null>`NULL`,
+      dropped_at: sql<string | null>`NULL`,
+      updated_at: deletedEnrollments.deleted_at,
+    })
+    .from(deletedEnrollments)
+    .where(isAfter(deletedEnrollments.deleted_at, deletedEnrollments.student_id, deletedEnrollments.course_id, position));
+  const rows = await current.unionAll(deleted).orderBy(asc(updated_at), asc(student_id), asc(course_id)).limit(count);
+  return rows.map(toChange);
+}
+
+/**
+ * Writes a tombstone for each enrollment `which` selects, before a delete cascades them away;
+ * in the delete's batch, after tickChangeClock.
+ */
+export const recordDeletedEnrollments = (db: Database, which: SQL) =>
+  db
+    .insert(deletedEnrollments)
+    .select(
+      db
+        .select({ student_id: studentCourses.student_id, course_id: studentCourses.course_id, deleted_at: sql<string>`${CHANGE_TIME}`.as("deleted_at") })
+        .from(studentCourses)
+        .where(which),
+    )
+    .onConflictDoUpdate({ target: [deletedEnrollments.student_id, deletedEnrollments.course_id], set: { deleted_at: sql`excluded.deleted_at` } });
