@@ -38,7 +38,7 @@ const origin = `http://127.0.0.1:${args.port}`;
 /** Student s takes courses course(s, 0) … course(s, perStudent - 1): distinct, since 97 and the course count are coprime. */
 const course = (/** @type {number} */ s, /** @type {number} */ k) => ((s * 7 + k * 97) % scale.courses) + 1;
 /** The generated enrollments' changes start here, one a second. */
-const FEED_START = "2026-01-01T00:00:00.000Z";
+const FIRST_CHANGE = "2026-01-01T00:00:00.000Z";
 
 function progress(/** @type {string} */ label, /** @type {number} */ done, /** @type {number} */ total) {
   const width = 30;
@@ -81,12 +81,12 @@ async function loadDataSet(/** @type {string} */ state) {
   await load(db, "enrollments", scale.students, studentsPerChunk, (from, to) =>
     db
       .prepare(
-        // Each enrollment changed at its own second of FEED_START's year, for the change feed.
+        // Each enrollment changed at its own second of FIRST_CHANGE's year, for the change feed.
         `INSERT INTO student_courses (student_id, course_id, updated_at)
          ${range}, k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ?3 - 1)
          SELECT n, ((n * 7 + i * 97) % ?4) + 1, strftime('%Y-%m-%dT%H:%M:%fZ', ?5, '+' || ((n - 1) * ?3 + i) || ' seconds') FROM seq, k`,
       )
-      .bind(from, to, perStudent, scale.courses, FEED_START),
+      .bind(from, to, perStudent, scale.courses, FIRST_CHANGE),
     perStudent,
   );
   await dispose();
@@ -160,7 +160,7 @@ function scenarios() {
     "GET /enrollments (deep page)": () => ({
       method: "GET",
       // The last changes of the data set, past nearly all of them.
-      path: `/enrollments?updated_since=${new Date(Date.parse(FEED_START) + (scale.enrollments - 150) * 1000).toISOString()}`,
+      path: `/enrollments?updated_since=${new Date(Date.parse(FIRST_CHANGE) + (scale.enrollments - 150) * 1000).toISOString()}`,
       headers: auth,
     }),
     "GET /students (first page)": () => ({ method: "GET", path: "/students", headers: auth }),

@@ -76,7 +76,7 @@ it("0002 adds student_courses without touching a byte of existing data, and its 
   expect(await existingData()).toEqual(before);
 });
 
-it("0003 adds the change feed's tables and index without touching existing data, starts its clock after every change, and its rollback undoes exactly that", async () => {
+it("0003 adds the change feed's tables, indexes and triggers without touching existing data, starts its clock after every change, and its rollback undoes exactly that", async () => {
   const upTo0002 = upTo("0002_student_courses.sql");
   await applyD1Migrations(db, upTo0002);
   await db.batch([
@@ -96,6 +96,9 @@ it("0003 adds the change feed's tables and index without touching existing data,
     { type: "table", name: "deleted_enrollments", tbl_name: "deleted_enrollments" },
     { type: "index", name: "deleted_enrollments_deleted_at_student_id_course_id", tbl_name: "deleted_enrollments" },
     { type: "index", name: "sqlite_autoindex_deleted_enrollments_1", tbl_name: "deleted_enrollments" },
+    { type: "trigger", name: "student_courses_stamp_insert", tbl_name: "student_courses" },
+    { type: "trigger", name: "student_courses_stamp_update", tbl_name: "student_courses" },
+    { type: "trigger", name: "student_courses_tombstone", tbl_name: "student_courses" },
     { type: "index", name: "student_courses_updated_at_student_id_course_id", tbl_name: "student_courses" },
   ]);
   expect({ existing: await existingData(), enrollments: await enrollmentData() }).toEqual(before);

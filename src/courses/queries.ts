@@ -1,8 +1,6 @@
-import { asc, eq, exists, gt } from "drizzle-orm";
-import { tickChangeClock } from "../db/change-clock";
+import { asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { courses, studentCourses } from "../db/schema";
-import { recordDeletedEnrollments } from "../enrollments/changes";
+import { courses } from "../db/schema";
 import type { Course, NewCourse } from "./schemas";
 
 /** Inserts the course, or returns undefined when the code is taken (one statement, no race). */
@@ -20,15 +18,8 @@ export async function listCourses(db: Database, count: number, after = 0): Promi
   return db.select().from(courses).where(gt(courses.id, after)).orderBy(asc(courses.id)).limit(count);
 }
 
-/**
- * Deletes the course, and with it their enrollments, leaving a tombstone of each for the
- * change feed (one batch); false when there was none.
- */
+/** Deletes the course; false when there was none. */
 export async function deleteCourse(db: Database, id: number): Promise<boolean> {
-  const [, , deleted] = await db.batch([
-    tickChangeClock(db, exists(db.select({ id: courses.id }).from(courses).where(eq(courses.id, id)))),
-    recordDeletedEnrollments(db, eq(studentCourses.course_id, id)),
-    db.delete(courses).where(eq(courses.id, id)).returning({ id: courses.id }),
-  ]);
+  const deleted = await db.delete(courses).where(eq(courses.id, id)).returning({ id: courses.id });
   return deleted.length > 0;
 }

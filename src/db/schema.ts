@@ -47,12 +47,16 @@ export const studentCourses = sqliteTable(
   ],
 );
 
-/** One row: the time the next write stamps on what it changes (see migrations/0003). */
+/**
+ * One row: the time of the latest change to an enrollment. Triggers on student_courses (in
+ * migrations/0003, not modelled by drizzle) move it on and stamp updated_at and the
+ * tombstones with it; the Worker only reads what they wrote.
+ */
 export const changeClock = sqliteTable("change_clock", { id: integer("id").primaryKey(), at: text("at").notNull() }, (t) => [
   check("change_clock_one_row", sql`${t.id} = 1`),
 ]);
 
-/** Tombstones of the enrollments that went with a deleted student or course. */
+/** Tombstones of deleted enrollments (most go with their student or course), written by a trigger. */
 export const deletedEnrollments = sqliteTable(
   "deleted_enrollments",
   {

@@ -1,15 +1,15 @@
-import { asc, type SQL, sql } from "drizzle-orm";
+import { asc, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { CHANGE_TIME } from "../db/change-clock";
 import type { Database } from "../db/client";
 import { deletedEnrollments, studentCourses } from "../db/schema";
 import { encodeCursor } from "../lib/cursor";
 import { type ChangePosition, type ChangesPage, type ChangesQuery, type EnrollmentChange, FEED_START } from "./schemas";
 
 // The change feed: every enrollment as it now is (active, or dropped: a drop keeps its row),
-// and a tombstone for each one that went with a deleted student or course, in one order,
-// (time of the change, student id, course id). Each source is read along its own index from
-// the position on, and the two are merged, so a page costs the same at any depth.
+// and a tombstone for each one deleted (with its student or course), in one order: (time of
+// the change, student id, course id). The database stamps both times itself, from its change
+// clock (migrations/0003). Each source is read along its own index from the position on, and
+// the two are merged, so a page costs the same at any depth.
 
 const isAfter = (time: SQLiteColumn, student: SQLiteColumn, course: SQLiteColumn, [t, s, c]: ChangePosition) =>
   sql`(${time}, ${student}, ${course}) > (${t}, ${s}, ${c})`;
@@ -43,7 +43,8 @@ type ChangeRow = {
 /** A row of either source as the API shows it; a tombstone has no enrollment times. */
 function toChange({ student_id, course_id, status, enrolled_at, dropped_at, updated_at }: ChangeRow): EnrollmentChange {
   if (status === "deleted") return { student_id, course_id, status, updated_at };
-  return { student_id, course_id, status, enrolled_at: enrolled_at ?? "", dropped_at, updated_at };
+  // A current enrollment's enrolled_at is NOT NULL; only the tombstones' side selects NULL.
+  return { student_id, course_id, status, enrolled_at: enrolled_at as string, dropped_at, updated_at };
 }
 
 /** Up to `count` changes after `position`, in the feed's order (one statement). */
@@ -75,18 +76,3 @@ async function listEnrollmentChanges(db: Database, position: ChangePosition, cou
   const rows = await current.unionAll(deleted).orderBy(asc(updated_at), asc(student_id), asc(course_id)).limit(count);
   return rows.map(toChange);
 }
-
-/**
- * Writes a tombstone for each enrollment `which` selects, before a delete cascades them away;
- * in the delete's batch, after tickChangeClock.
- */
-export const recordDeletedEnrollments = (db: Database, which: SQL) =>
-  db
-    .insert(deletedEnrollments)
-    .select(
-      db
-        .select({ student_id: studentCourses.student_id, course_id: studentCourses.course_id, deleted_at: sql<string>`${CHANGE_TIME}`.as("deleted_at") })
-        .from(studentCourses)
-        .where(which),
-    )
-    .onConflictDoUpdate({ target: [deletedEnrollments.student_id, deletedEnrollments.course_id], set: { deleted_at: sql`excluded.deleted_at` } });

@@ -1,13 +1,12 @@
-import { and, asc, eq, exists, gt, sql } from "drizzle-orm";
-import { CHANGE_TIME, tickChangeClock } from "../db/change-clock";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { courses, NOW, studentCourses, students } from "../db/schema";
 import type { Enrollment, EnrollmentStatusFilter, RosterEntry } from "./schemas";
 
 // Every function here makes one D1 round trip: a single statement, or one batch, which D1
 // runs as one transaction. Existence checks and writes in one batch cannot be interleaved
-// with another request's, so concurrent requests each see a consistent state. A batch that
-// changes enrollments first ticks the change clock and stamps updated_at with its time.
+// with another request's, so concurrent requests each see a consistent state. The database
+// stamps updated_at itself, from its change clock (migrations/0003).
 
 const enrollmentColumns = { student_id: true, course_id: true, status: true, enrolled_at: true, dropped_at: true } as const;
 const withCourse = { course: { columns: { id: true, code: true, title: true } } } as const;
@@ -43,9 +42,7 @@ type EnrollResult =
 export async function enroll(db: Database, studentId: number, courseIds: number[]): Promise<EnrollResult> {
   const ids = JSON.stringify(courseIds);
   const listed = (column: typeof courses.id | typeof studentCourses.course_id) => sql`${column} IN (SELECT value FROM json_each(${ids}))`;
-  const everyCourseExists = sql`(SELECT count(*) FROM ${courses} WHERE ${listed(courses.id)}) = (SELECT count(DISTINCT value) FROM json_each(${ids}))`;
-  const [, student, before, , after] = await db.batch([
-    tickChangeClock(db, and(exists(studentExistsQuery(db, studentId)), everyCourseExists)),
+  const [student, before, , after] = await db.batch([
     studentExistsQuery(db, studentId),
     // Each listed course that exists, with the status of its enrollment (null: none yet).
     db
@@ -63,16 +60,22 @@ export async function enroll(db: Database, studentId: number, courseIds: number[
             course_id: courses.id,
             status: sql<"active">`'active'`.as("status"),
             enrolled_at: sql<string>`${NOW}`.as("enrolled_at"),
-            updated_at: sql<string>`${CHANGE_TIME}`.as("updated_at"),
+            // drizzle wants every column here; the stamp trigger replaces it with the clock's time.
+            updated_at: sql<string>`${NOW}`.as("updated_at"),
             dropped_at: sql<string | null>`NULL`.as("dropped_at"),
           })
           .from(students)
           .innerJoin(courses, listed(courses.id))
-          .where(and(eq(students.id, studentId), everyCourseExists)),
+          .where(
+            and(
+              eq(students.id, studentId),
+              sql`(SELECT count(*) FROM ${courses} WHERE ${listed(courses.id)}) = (SELECT count(DISTINCT value) FROM json_each(${ids}))`,
+            ),
+          ),
       )
       .onConflictDoUpdate({
         target: [studentCourses.student_id, studentCourses.course_id],
-        set: { status: "active", enrolled_at: NOW, updated_at: CHANGE_TIME, dropped_at: null },
+        set: { status: "active", enrolled_at: NOW, dropped_at: null },
         setWhere: eq(studentCourses.status, "dropped"),
       }),
     db.query.studentCourses.findMany({
@@ -107,14 +110,12 @@ export async function dropEnrollment(
   studentId: number,
   courseId: number,
 ): Promise<"dropped" | "student_not_found" | "enrollment_not_found"> {
-  const isActive = and(isPair(studentId, courseId), eq(studentCourses.status, "active"));
-  const [, student, dropped] = await db.batch([
-    tickChangeClock(db, exists(db.select({ one: sql`1` }).from(studentCourses).where(isActive))),
+  const [student, dropped] = await db.batch([
     studentExistsQuery(db, studentId),
     db
       .update(studentCourses)
-      .set({ status: "dropped", dropped_at: NOW, updated_at: CHANGE_TIME })
-      .where(isActive)
+      .set({ status: "dropped", dropped_at: NOW })
+      .where(and(isPair(studentId, courseId), eq(studentCourses.status, "active")))
       .returning({ course_id: studentCourses.course_id }),
   ]);
   if (student.length === 0) return "student_not_found";

@@ -24,6 +24,12 @@ export function toStoredTime(value: string): string | undefined {
 
 /** A date-time in a query string, as the database stores it. */
 export const timestampQuery = z.pipe(
-  z.string().check(z.regex(RFC3339, { message: MESSAGE, abort: true }), z.refine((s) => toStoredTime(s) !== undefined, MESSAGE)),
-  z.transform((s) => toStoredTime(s) as string),
+  // The pattern alone is what the OpenAPI document shows; the transform checks the rest.
+  z.string().check(z.regex(RFC3339, { message: MESSAGE, abort: true })),
+  z.transform((value, ctx) => {
+    const stored = toStoredTime(value);
+    if (stored !== undefined) return stored;
+    ctx.issues.push({ code: "custom", message: MESSAGE, input: value });
+    return z.NEVER;
+  }),
 );

@@ -1,8 +1,6 @@
-import { asc, eq, exists, gt } from "drizzle-orm";
-import { tickChangeClock } from "../db/change-clock";
+import { asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { students, studentCourses } from "../db/schema";
-import { recordDeletedEnrollments } from "../enrollments/changes";
+import { students } from "../db/schema";
 import type { NewStudent, Student } from "./schemas";
 
 /** Inserts the student, or returns undefined when the email is taken (one statement, no race). */
@@ -20,15 +18,8 @@ export async function listStudents(db: Database, count: number, after = 0): Prom
   return db.select().from(students).where(gt(students.id, after)).orderBy(asc(students.id)).limit(count);
 }
 
-/**
- * Deletes the student, and with it their enrollments, leaving a tombstone of each for the
- * change feed (one batch); false when there was none.
- */
+/** Deletes the student; false when there was none. */
 export async function deleteStudent(db: Database, id: number): Promise<boolean> {
-  const [, , deleted] = await db.batch([
-    tickChangeClock(db, exists(db.select({ id: students.id }).from(students).where(eq(students.id, id)))),
-    recordDeletedEnrollments(db, eq(studentCourses.student_id, id)),
-    db.delete(students).where(eq(students.id, id)).returning({ id: students.id }),
-  ]);
+  const deleted = await db.delete(students).where(eq(students.id, id)).returning({ id: students.id });
   return deleted.length > 0;
 }
