@@ -67,3 +67,33 @@ describe.each([
     expect(problem.errors).toEqual([{ path: "query.limit", message: "must be a single value, not a list" }]);
   });
 });
+
+describe("lookups by natural key", () => {
+  it("finds a student by email in any case and with spaces around it; the usual page shape", async () => {
+    const student = await createStudent({ email: "Lookup.Person@Example.org" });
+    const res = await api(`/students?email=${encodeURIComponent("  LOOKUP.person@example.ORG ")}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: [student], next_cursor: null });
+  });
+
+  it("finds a course by code in any case", async () => {
+    const course = await createCourse({ code: "LOOKUP-101" });
+    expect(await (await api("/courses?code=lookup-101")).json()).toEqual({ data: [course], next_cursor: null });
+  });
+
+  it("answers an empty page, not a 404, when no one has it", async () => {
+    expect(await (await api("/students?email=nobody.here@example.org")).json()).toEqual({ data: [], next_cursor: null });
+    expect(await (await api("/courses?code=NO-SUCH-CODE")).json()).toEqual({ data: [], next_cursor: null });
+  });
+
+  it.each([
+    ["/students?email=not-an-email", "query.email"],
+    ["/students?email=", "query.email"],
+    ["/students?email=a@example.org&email=b@example.org", "query.email"],
+    ["/courses?code=no%20spaces", "query.code"],
+    ["/courses?code=X", "query.code"],
+  ])("refuses %s: 400 naming the parameter", async (path, field) => {
+    const problem = await expectProblem(await api(path), 400, "validation_failed");
+    expect(problem.errors?.map((e) => e.path)).toEqual([field]);
+  });
+});

@@ -28,6 +28,8 @@ beforeAll(async () => {
   await api("/students", { token: "wrong-secret-token" });
   await api("/students", { method: "POST", token: TEST_TOKENS.read, json: { name: NAME, email: EMAIL } });
   await api(`/students/${encodeURIComponent(EMAIL)}`);
+  await api(`/students?email=${encodeURIComponent(EMAIL)}`);
+  await api(`/students?email=${encodeURIComponent(EMAIL.toUpperCase())}&limit=1`);
   await api("/students", { method: "PROPFIND" }); // a method the API does not know: logged as "other"
   const enroll = () => api(`/students/${studentId}/courses`, { method: "POST", json: { course_id: courseId } });
   await enroll(); // created
@@ -61,7 +63,7 @@ describe("logs", () => {
 
   it("give each request one line with its id, method, route pattern, status and duration", () => {
     const requests = entries().filter((e) => e.message === "request");
-    expect(requests).toHaveLength(20);
+    expect(requests).toHaveLength(22);
     for (const entry of requests) {
       expect(entry).toMatchObject({ level: "info", request_id: expect.any(String), method: expect.any(String), status: expect.any(Number), duration_ms: expect.any(Number) });
     }
@@ -77,6 +79,8 @@ describe("logs", () => {
       "GET /students 401",
       "POST /students 403",
       "GET /students/:id 400",
+      "GET /students 200",
+      "GET /students 200",
       "other null 405",
       "POST /students/:id/courses 201",
       "POST /students/:id/courses 200",
@@ -94,6 +98,8 @@ describe("logs", () => {
     expect(lists.map(({ route, row_count, student_id, course_id }) => ({ route, row_count, student_id, course_id }))).toEqual([
       { route: "/students", row_count: 1, student_id: undefined, course_id: undefined },
       { route: "/courses", row_count: 1, student_id: undefined, course_id: undefined },
+      { route: "/students", row_count: 1, student_id: undefined, course_id: undefined },
+      { route: "/students", row_count: 1, student_id: undefined, course_id: undefined },
       { route: "/students/:id/courses", row_count: 1, student_id: studentId, course_id: undefined },
       { route: "/courses/:id/students", row_count: 1, student_id: undefined, course_id: courseId },
     ]);

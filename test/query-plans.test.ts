@@ -38,6 +38,20 @@ it.each(ROUTE_CASES)("%s: no query reads a whole table", async (...routeCase) =>
   }
 });
 
+/** Every plan step of the statements a route case sends. */
+async function planOf(routeCase: (typeof ROUTE_CASES)[number]): Promise<string[]> {
+  const spy = spyOnD1(env.DB);
+  expect((await send(routeCase, spy.db)).status).toBe(routeCase[1]);
+  const plans = await Promise.all(
+    spy.statements.map(async ({ sql, params }) => (await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>()).results),
+  );
+  return plans.flat().map((r) => r.detail);
+}
+
+it.each(ROUTE_CASES.filter(([name]) => /\?(email|code)=/.test(name)))("%s: finds it through the unique index", async (...routeCase) => {
+  expect(await planOf(routeCase)).toContainEqual(expect.stringMatching(/^SEARCH \w+ USING INDEX sqlite_autoindex_\w+ \((email|code)=\?\)/));
+});
+
 it.each([
   ["a roster without its index", "SELECT * FROM student_courses NOT INDEXED WHERE course_id = 1 AND student_id > 0 ORDER BY student_id LIMIT 5"],
   ["a page sorted after it is read", "SELECT * FROM student_courses WHERE student_id = 1 ORDER BY updated_at LIMIT 5"],

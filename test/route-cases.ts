@@ -7,7 +7,7 @@ import { TEST_TOKENS } from "./tokens";
 // tests that hold each route to a cost (round trips, query plans). Call setUpRouteCases()
 // in beforeAll, then send the cases in order.
 
-type Fixtures = { student: { id: number; email: string }; course: { id: number }; other: { id: number } };
+type Fixtures = { student: { id: number; email: string }; course: { id: number; code: string }; other: { id: number } };
 const fixtures = {} as Fixtures;
 
 export async function setUpRouteCases() {
@@ -27,9 +27,11 @@ export const ROUTE_CASES: RouteCase[] = [
   ["POST /students", 201, "POST", () => "/students", () => json({ name: "R", email: "route-case@example.org" })],
   ["POST /students (email taken)", 409, "POST", () => "/students", (f) => json({ name: "R", email: f.student.email })],
   ["GET /students", 200, "GET", (f) => `/students?limit=2&cursor=${CURSOR}`],
+  ["GET /students?email=", 200, "GET", (f) => `/students?email=${encodeURIComponent(f.student.email.toUpperCase())}`],
   ["GET /students/{id}", 200, "GET", (f) => `/students/${f.student.id}`],
   ["POST /courses", 201, "POST", () => "/courses", () => json({ code: "ROUTE-CASE", title: "T" })],
   ["GET /courses", 200, "GET", (f) => `/courses?cursor=${CURSOR}`],
+  ["GET /courses?code=", 200, "GET", (f) => `/courses?code=${f.course.code.toLowerCase()}`],
   ["GET /courses/{id}", 200, "GET", (f) => `/courses/${f.course.id}`],
   ["POST /students/{id}/courses (created)", 201, "POST", (f) => `/students/${f.student.id}/courses`, (f) => json({ course_id: f.course.id })],
   ["POST /students/{id}/courses (unchanged)", 200, "POST", (f) => `/students/${f.student.id}/courses`, (f) => json({ course_id: f.course.id })],

@@ -1,4 +1,4 @@
-import { asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { courses } from "../db/schema";
 import type { Course, NewCourse } from "./schemas";
@@ -13,9 +13,13 @@ export async function findCourse(db: Database, id: number): Promise<Course | und
   return db.select().from(courses).where(eq(courses.id, id)).get();
 }
 
-/** `count` courses with an id above `after`, in id order (keyset: as fast on page 1,000 as on page 1). */
-export async function listCourses(db: Database, count: number, after = 0): Promise<Course[]> {
-  return db.select().from(courses).where(gt(courses.id, after)).orderBy(asc(courses.id)).limit(count);
+/**
+ * `count` courses with an id above `after`, in id order (keyset: as fast on page 1,000 as on
+ * page 1); only the one with `code`, when given (found through its unique index).
+ */
+export async function listCourses(db: Database, count: number, after = 0, code?: string): Promise<Course[]> {
+  const byCode = code === undefined ? undefined : eq(courses.code, code);
+  return db.select().from(courses).where(and(byCode, gt(courses.id, after))).orderBy(asc(courses.id)).limit(count);
 }
 
 /** Deletes the course; false when there was none. */

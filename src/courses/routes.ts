@@ -5,10 +5,10 @@ import { annotateRequestLog } from "../http/request-log";
 import { requireJsonBody } from "../http/json-body";
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
-import { fetchPage, idPageQuery } from "../lib/pagination";
+import { fetchPage } from "../lib/pagination";
 import { logEvent } from "../log";
 import { deleteCourse, findCourse, insertCourse, listCourses } from "./queries";
-import { createCourseBody } from "./schemas";
+import { courseListQuery, createCourseBody } from "./schemas";
 
 export const courseRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createCourseBody), async (c) => {
@@ -17,9 +17,9 @@ export const courseRoutes = new Hono<AppEnv>()
     logEvent(c.get("requestId"), "course.created", { course_id: course.id });
     return c.json(course, 201, { Location: `/courses/${course.id}` });
   })
-  .get("/", validate("query", idPageQuery), async (c) => {
-    const { limit, cursor } = c.req.valid("query");
-    const page = await fetchPage(limit, (count) => listCourses(c.var.db, count, cursor), (course) => [course.id]);
+  .get("/", validate("query", courseListQuery), async (c) => {
+    const { limit, cursor, code } = c.req.valid("query");
+    const page = await fetchPage(limit, (count) => listCourses(c.var.db, count, cursor, code), (course) => [course.id]);
     annotateRequestLog(c, { row_count: page.data.length });
     return c.json(page, 200);
   })

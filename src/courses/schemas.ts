@@ -1,18 +1,17 @@
 import * as z from "zod/mini";
 import { idValue } from "../lib/ids";
+import { idPageQuery } from "../lib/pagination";
 import { textSchema } from "../lib/text";
 
 /** Request and response shapes of /courses; the types below are inferred from them. */
 
-export const createCourseBody = z.strictObject({
-  // Stored upper-cased, which makes the unique index case-insensitive.
-  code: z.string().check(
-    z.trim(),
-    z.regex(/^[A-Za-z0-9._-]{2,32}$/, "must be 2 to 32 letters, digits, '-', '_' or '.'"),
-    z.toUpperCase(),
-  ),
-  title: textSchema(200),
-});
+// Stored upper-cased, which makes the unique index case-insensitive.
+const codeSchema = z.string().check(z.trim(), z.regex(/^[A-Za-z0-9._-]{2,32}$/, "must be 2 to 32 letters, digits, '-', '_' or '.'"), z.toUpperCase());
+
+export const createCourseBody = z.strictObject({ code: codeSchema, title: textSchema(200) });
+
+/** `GET /courses`: a page in id order; with `?code=`, the one course that has it (any case), if any. */
+export const courseListQuery = z.extend(idPageQuery, { code: z.optional(codeSchema) });
 
 // Strict, so the OpenAPI document says no other field is sent (test/contract.ts checks it).
 export const course = z.strictObject({
@@ -22,5 +21,6 @@ export const course = z.strictObject({
   created_at: z.string(),
 });
 
+export type CourseListQuery = z.output<typeof courseListQuery>;
 export type NewCourse = z.output<typeof createCourseBody>;
 export type Course = z.output<typeof course>;

@@ -1,9 +1,9 @@
 import * as z from "zod/mini";
-import { course, createCourseBody } from "../courses/schemas";
+import { course, courseListQuery, createCourseBody } from "../courses/schemas";
 import { bulkEnrollment, changesPage, changesQuery, enrollment, enrollmentChange, rosterEntry } from "../enrollments/schemas";
 import { PROBLEMS, type ProblemCode, problemBody } from "../http/problem";
 import { idPageQuery } from "../lib/pagination";
-import { createStudentBody, student } from "../students/schemas";
+import { createStudentBody, student, studentListQuery } from "../students/schemas";
 import { OPERATIONS, type Operation } from "./operations";
 
 // Builds the OpenAPI 3.1 document from OPERATIONS and the zod schemas. Only tests import
@@ -32,6 +32,8 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
   [createStudentBody.shape.email, { description: "Trimmed first, stored lower-cased; unique regardless of case." }],
   [createCourseBody.shape.code, { description: "Trimmed first, stored upper-cased; unique regardless of case." }],
   [createCourseBody.shape.title, { description: TEXT }],
+  [studentListQuery.shape.email, { description: "Only the student with this email, compared in any case: zero or one item." }],
+  [courseListQuery.shape.code, { description: "Only the course with this code, compared in any case: zero or one item." }],
   [idPageQuery.shape.limit, { description: "1 to 100.", default: "20" }],
   [idPageQuery.shape.cursor, { description: "The next_cursor of the previous page; opaque." }],
   [changesQuery.shape.updated_since, { description: "Changes at or after this time (RFC 3339, e.g. 2026-11-24T10:00:00Z; a + sent as %2B). Without it and a cursor: from the first change.", format: "date-time" }],

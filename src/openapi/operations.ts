@@ -1,11 +1,11 @@
 import * as z from "zod/mini";
-import { course, createCourseBody } from "../courses/schemas";
+import { course, courseListQuery, createCourseBody } from "../courses/schemas";
 import { bulkEnrollment, changesPage, changesQuery, enrollBody, enrollment, enrollmentListQuery, enrollmentParams, rosterEntry } from "../enrollments/schemas";
 import { healthBody } from "../health";
 import type { ProblemCode } from "../http/problem";
 import { idParams } from "../lib/ids";
-import { idPageQuery, pageSchema } from "../lib/pagination";
-import { createStudentBody, student } from "../students/schemas";
+import { pageSchema } from "../lib/pagination";
+import { createStudentBody, student, studentListQuery } from "../students/schemas";
 
 /**
  * The API's operations: which routes exist, what each answers and with which error codes.
@@ -40,12 +40,12 @@ export const OPERATIONS: Operation[] = [
   },
 
   { method: "post", path: "/students", summary: "Create a student", tag: "Students", body: createStudentBody, responses: [{ status: 201, description: "Created.", schema: student, location: true }], problems: ["email_taken"] },
-  { method: "get", path: "/students", summary: "List students", tag: "Students", query: idPageQuery, responses: [{ status: 200, description: "A page, in id order.", schema: pageSchema(student) }] },
+  { method: "get", path: "/students", summary: "List students, or find one by email", tag: "Students", query: studentListQuery, responses: [{ status: 200, description: "A page, in id order; with email, the one student who has it, or none.", schema: pageSchema(student) }] },
   { method: "get", path: "/students/{id}", summary: "Get a student", tag: "Students", params: idParams, responses: [{ status: 200, description: "The student.", schema: student }], problems: ["student_not_found"] },
   { method: "delete", path: "/students/{id}", summary: "Delete a student and their enrollments", tag: "Students", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: ["student_not_found"] },
 
   { method: "post", path: "/courses", summary: "Create a course", tag: "Courses", body: createCourseBody, responses: [{ status: 201, description: "Created.", schema: course, location: true }], problems: ["code_taken"] },
-  { method: "get", path: "/courses", summary: "List courses", tag: "Courses", query: idPageQuery, responses: [{ status: 200, description: "A page, in id order.", schema: pageSchema(course) }] },
+  { method: "get", path: "/courses", summary: "List courses, or find one by code", tag: "Courses", query: courseListQuery, responses: [{ status: 200, description: "A page, in id order; with code, the one course that has it, or none.", schema: pageSchema(course) }] },
   { method: "get", path: "/courses/{id}", summary: "Get a course", tag: "Courses", params: idParams, responses: [{ status: 200, description: "The course.", schema: course }], problems: ["course_not_found"] },
   { method: "delete", path: "/courses/{id}", summary: "Delete a course and its enrollments", tag: "Courses", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: ["course_not_found"] },
 

@@ -5,10 +5,10 @@ import { annotateRequestLog } from "../http/request-log";
 import { requireJsonBody } from "../http/json-body";
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
-import { fetchPage, idPageQuery } from "../lib/pagination";
+import { fetchPage } from "../lib/pagination";
 import { logEvent } from "../log";
 import { deleteStudent, findStudent, insertStudent, listStudents } from "./queries";
-import { createStudentBody } from "./schemas";
+import { createStudentBody, studentListQuery } from "./schemas";
 
 export const studentRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createStudentBody), async (c) => {
@@ -17,9 +17,9 @@ export const studentRoutes = new Hono<AppEnv>()
     logEvent(c.get("requestId"), "student.created", { student_id: student.id });
     return c.json(student, 201, { Location: `/students/${student.id}` });
   })
-  .get("/", validate("query", idPageQuery), async (c) => {
-    const { limit, cursor } = c.req.valid("query");
-    const page = await fetchPage(limit, (count) => listStudents(c.var.db, count, cursor), (s) => [s.id]);
+  .get("/", validate("query", studentListQuery), async (c) => {
+    const { limit, cursor, email } = c.req.valid("query");
+    const page = await fetchPage(limit, (count) => listStudents(c.var.db, count, cursor, email), (s) => [s.id]);
     annotateRequestLog(c, { row_count: page.data.length });
     return c.json(page, 200);
   })

@@ -1,19 +1,17 @@
 import * as z from "zod/mini";
 import { idValue } from "../lib/ids";
+import { idPageQuery } from "../lib/pagination";
 import { textSchema } from "../lib/text";
 
 /** Request and response shapes of /students; the types below are inferred from them. */
 
-export const createStudentBody = z.strictObject({
-  name: textSchema(200),
-  // Stored lower-cased, which makes the unique index case-insensitive.
-  email: z.string().check(
-    z.trim(),
-    z.toLowerCase(),
-    z.maxLength(254),
-    z.regex(z.regexes.email, "must be a valid email address"),
-  ),
-});
+// Stored lower-cased, which makes the unique index case-insensitive.
+const emailSchema = z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254), z.regex(z.regexes.email, "must be a valid email address"));
+
+export const createStudentBody = z.strictObject({ name: textSchema(200), email: emailSchema });
+
+/** `GET /students`: a page in id order; with `?email=`, the one student who has it (any case), if any. */
+export const studentListQuery = z.extend(idPageQuery, { email: z.optional(emailSchema) });
 
 // Strict, so the OpenAPI document says no other field is sent (test/contract.ts checks it).
 export const student = z.strictObject({
@@ -23,5 +21,6 @@ export const student = z.strictObject({
   created_at: z.string(),
 });
 
+export type StudentListQuery = z.output<typeof studentListQuery>;
 export type NewStudent = z.output<typeof createStudentBody>;
 export type Student = z.output<typeof student>;

@@ -78,7 +78,7 @@ const listPath = fc.oneof(
 
 export const path = fc.oneof({ arbitrary: anyPath, weight: 2 }, { arbitrary: listPath, weight: 1 });
 
-const queryKey = fc.oneof(fc.constantFrom("limit", "cursor", "status", "updated_since", "Limit", "limit[]", "__proto__"), weirdString);
+const queryKey = fc.oneof(fc.constantFrom("limit", "cursor", "status", "updated_since", "email", "code", "Limit", "limit[]", "__proto__"), weirdString);
 const queryValue = fc.oneof(
   fc.constantFrom("1", "20", "100", "101", "0", "-1", "1.0", "abc", "active", "dropped", "all", "ALL", "WzFd", "WzJd", "W10", "e30", "bnVsbA", "WyJ4Il0"),
   weirdString,
@@ -111,7 +111,10 @@ const cursorValue = fc.oneof(
 export const query = fc.oneof(
   fc.constant(""),
   fc
-    .record({ limit: queryValue, cursor: cursorValue, status: queryValue, updated_since: timeValue }, { requiredKeys: [] })
+    .record(
+      { limit: queryValue, cursor: cursorValue, status: queryValue, updated_since: timeValue, email: fc.oneof(fc.emailAddress(), queryValue), code: queryValue },
+      { requiredKeys: [] },
+    )
     .map((params) => `?${new URLSearchParams(params)}`),
   fc.array(fc.tuple(queryKey, queryValue), { maxLength: 4 }).map((pairs) => `?${new URLSearchParams(pairs)}`),
   fc.constantFrom("?", "?&&", "?limit", "?limit=", "?=1", "?limit=%ZZ", "?cursor=%00"),
