@@ -55,6 +55,15 @@ const logLine = z.union([
     student_id: z.optional(id),
     course_id: z.optional(id),
   }),
+  // An update names the fields it changed, never their values.
+  z.strictObject({
+    level: z.literal("info"),
+    message: z.enum(["student.updated", "course.updated"]),
+    request_id: requestId,
+    student_id: z.optional(id),
+    course_id: z.optional(id),
+    fields: z.string().check(z.regex(/^(name|email|code|title)(,(name|email|code|title))*$/)),
+  }),
   z.strictObject({
     level: z.literal("error"),
     message: z.enum(["unhandled error", "database unavailable"]),

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import rollback0002 from "../migrations/rollbacks/0002_student_courses.sql?raw";
 import rollback0003 from "../migrations/rollbacks/0003_enrollment_changes.sql?raw";
+import rollback0004 from "../migrations/rollbacks/0004_resource_versions.sql?raw";
 
 // Runs the real migrations one at a time on an empty D1 (MIGRATION_DB), with data in place,
 // as a deployed database would meet them, and each rollback after its migration.
@@ -78,6 +79,7 @@ it("0002 adds student_courses without touching a byte of existing data, and its 
 
 it("0003 adds the change feed's tables, indexes and triggers without touching existing data, starts its clock after every change, and its rollback undoes exactly that", async () => {
   const upTo0002 = upTo("0002_student_courses.sql");
+  const upTo0003 = upTo("0003_enrollment_changes.sql");
   await applyD1Migrations(db, upTo0002);
   await db.batch([
     db.prepare("INSERT INTO students (name, email) VALUES ('Ana', 'ana@example.org')"),
@@ -88,8 +90,8 @@ it("0003 adds the change feed's tables, indexes and triggers without touching ex
   const feedObjects = () => objectsOf(["student_courses", "change_clock", "deleted_enrollments"]);
   const objectsBefore = await feedObjects();
 
-  await applyD1Migrations(db, migrations);
-  expect(await applied()).toEqual(names(migrations));
+  await applyD1Migrations(db, upTo0003);
+  expect(await applied()).toEqual(names(upTo0003));
   const added = (await feedObjects()).filter((o) => !objectsBefore.some((b) => b.name === o.name));
   expect(added).toEqual([
     { type: "table", name: "change_clock", tbl_name: "change_clock" },
@@ -110,7 +112,29 @@ it("0003 adds the change feed's tables, indexes and triggers without touching ex
   expect(await applied()).toEqual(names(upTo0002));
   expect({ existing: await existingData(), enrollments: await enrollmentData() }).toEqual(before);
 
+  await applyD1Migrations(db, upTo0003);
+  expect(await applied()).toEqual(names(upTo0003));
+  expect({ existing: await existingData(), enrollments: await enrollmentData() }).toEqual(before);
+});
+
+it("0004 gives every student and course version 1 without touching another byte, and its rollback drops the column and nothing else", async () => {
+  await applyD1Migrations(db, upTo("0003_enrollment_changes.sql"));
+  await db.batch([
+    db.prepare("INSERT INTO students (name, email) VALUES ('Version Person', 'version@example.org')"),
+    db.prepare("INSERT INTO courses (code, title) VALUES ('VER-1', 'Versions')"),
+    db.prepare("INSERT INTO student_courses (student_id, course_id) SELECT max(s.id), max(c.id) FROM students s, courses c"),
+  ]);
+  const before = { existing: await existingData(), enrollments: await enrollmentData() };
+  const rows = (table: string) => all(`SELECT * FROM ${table} ORDER BY id`);
+  const [students, courses] = [await rows("students"), await rows("courses")];
+
   await applyD1Migrations(db, migrations);
   expect(await applied()).toEqual(names(migrations));
+  expect(await rows("students")).toEqual(students.map((row) => ({ ...row, version: 1 })));
+  expect(await rows("courses")).toEqual(courses.map((row) => ({ ...row, version: 1 })));
+  expect(await enrollmentData()).toEqual(before.enrollments);
+
+  await runRollback(rollback0004);
   expect({ existing: await existingData(), enrollments: await enrollmentData() }).toEqual(before);
+  expect(await applied()).toEqual(names(upTo("0003_enrollment_changes.sql")));
 });

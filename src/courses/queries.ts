@@ -1,17 +1,28 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { courses } from "../db/schema";
-import type { Course, NewCourse } from "./schemas";
+import { updateVersioned, type Versions } from "../db/versions";
+import type { Course, CourseChanges, NewCourse } from "./schemas";
+
+/** The columns a client sees; the version travels as the ETag. */
+const courseColumns = { id: courses.id, code: courses.code, title: courses.title, created_at: courses.created_at };
+const withVersion = { ...courseColumns, version: courses.version };
+
+type VersionedCourse = Course & { version: number };
 
 /** Inserts the course, or returns undefined when the code is taken (one statement, no race). */
-export async function insertCourse(db: Database, input: NewCourse): Promise<Course | undefined> {
-  const [row] = await db.insert(courses).values(input).onConflictDoNothing({ target: courses.code }).returning();
+export async function insertCourse(db: Database, input: NewCourse): Promise<VersionedCourse | undefined> {
+  const [row] = await db.insert(courses).values(input).onConflictDoNothing({ target: courses.code }).returning(withVersion);
   return row;
 }
 
-export async function findCourse(db: Database, id: number): Promise<Course | undefined> {
-  return db.select().from(courses).where(eq(courses.id, id)).get();
+export async function findCourse(db: Database, id: number): Promise<VersionedCourse | undefined> {
+  return db.select(withVersion).from(courses).where(eq(courses.id, id)).get();
 }
+
+/** Applies `changes` to the course if `versions` allows (see updateVersioned); a new code must be free. */
+export const updateCourse = (db: Database, id: number, changes: CourseChanges, versions: Versions) =>
+  updateVersioned<Course>(db, courses, courseColumns, id, changes, courses.code, versions);
 
 /**
  * `count` courses with an id above `after`, in id order (keyset: as fast on page 1,000 as on
@@ -19,7 +30,7 @@ export async function findCourse(db: Database, id: number): Promise<Course | und
  */
 export async function listCourses(db: Database, count: number, after = 0, code?: string): Promise<Course[]> {
   const byCode = code === undefined ? undefined : eq(courses.code, code);
-  return db.select().from(courses).where(and(byCode, gt(courses.id, after))).orderBy(asc(courses.id)).limit(count);
+  return db.select(courseColumns).from(courses).where(and(byCode, gt(courses.id, after))).orderBy(asc(courses.id)).limit(count);
 }
 
 /** Deletes the course; false when there was none. */

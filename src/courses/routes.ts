@@ -1,21 +1,25 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { courseNotFound, Problem } from "../http/problem";
+import { ifMatchVersions, versionTag } from "../http/preconditions";
+import { courseNotFound, Problem, preconditionFailed } from "../http/problem";
 import { annotateRequestLog } from "../http/request-log";
 import { requireJsonBody } from "../http/json-body";
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
 import { fetchPage } from "../lib/pagination";
 import { logEvent } from "../log";
-import { deleteCourse, findCourse, insertCourse, listCourses } from "./queries";
-import { courseListQuery, createCourseBody } from "./schemas";
+import { deleteCourse, findCourse, insertCourse, listCourses, updateCourse } from "./queries";
+import { courseListQuery, createCourseBody, updateCourseBody } from "./schemas";
+
+const codeTaken = () => new Problem("code_taken", "A course with this code already exists.");
 
 export const courseRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createCourseBody), async (c) => {
-    const course = await insertCourse(c.var.db, c.req.valid("json"));
-    if (!course) throw new Problem("code_taken", "A course with this code already exists.");
+    const created = await insertCourse(c.var.db, c.req.valid("json"));
+    if (!created) throw codeTaken();
+    const { version, ...course } = created;
     logEvent(c.get("requestId"), "course.created", { course_id: course.id });
-    return c.json(course, 201, { Location: `/courses/${course.id}` });
+    return c.json(course, 201, { Location: `/courses/${course.id}`, ETag: versionTag(version) });
   })
   .get("/", validate("query", courseListQuery), async (c) => {
     const { limit, cursor, code } = c.req.valid("query");
@@ -25,9 +29,18 @@ export const courseRoutes = new Hono<AppEnv>()
   })
   .get("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");
-    const course = await findCourse(c.var.db, id);
-    if (!course) throw courseNotFound(id);
-    return c.json(course, 200);
+    const found = await findCourse(c.var.db, id);
+    if (!found) throw courseNotFound(id);
+    const { version, ...course } = found;
+    return c.json(course, 200, { ETag: versionTag(version) });
+  })
+  .patch("/:id", validate("param", idParams), requireJsonBody, validate("json", updateCourseBody), async (c) => {
+    const { id } = c.req.valid("param");
+    const result = await updateCourse(c.var.db, id, c.req.valid("json"), ifMatchVersions(c));
+    if (result.outcome !== "updated") throw result.outcome === "taken" ? codeTaken() : result.outcome === "not_found" ? courseNotFound(id) : preconditionFailed();
+    const { version, ...course } = result.row;
+    if (result.changed.length > 0) logEvent(c.get("requestId"), "course.updated", { course_id: id, fields: result.changed.join(",") });
+    return c.json(course, 200, { ETag: versionTag(version) });
   })
   .delete("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");

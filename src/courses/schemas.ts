@@ -10,6 +10,11 @@ const codeSchema = z.string().check(z.trim(), z.regex(/^[A-Za-z0-9._-]{2,32}$/, 
 
 export const createCourseBody = z.strictObject({ code: codeSchema, title: textSchema(200) });
 
+/** `PATCH /courses/{id}`: any of the fields of a create, at least one, checked the same way. */
+export const updateCourseBody = z.strictObject({ code: z.optional(codeSchema), title: z.optional(textSchema(200)) }).check(
+  z.refine((body) => Object.keys(body).length > 0, "must change at least one field: code or title"),
+);
+
 /** `GET /courses`: a page in id order; with `?code=`, the one course that has it (any case), if any. */
 export const courseListQuery = z.extend(idPageQuery, { code: z.optional(codeSchema) });
 
@@ -22,5 +27,6 @@ export const course = z.strictObject({
 });
 
 export type CourseListQuery = z.output<typeof courseListQuery>;
+export type CourseChanges = z.output<typeof updateCourseBody>;
 export type NewCourse = z.output<typeof createCourseBody>;
 export type Course = z.output<typeof course>;

@@ -14,6 +14,7 @@ export const students = sqliteTable("students", {
   name: text("name").notNull(),
   email: text("email").notNull().unique(),
   created_at: timestamp("created_at"),
+  version: integer("version").notNull().default(1),
 });
 
 export const courses = sqliteTable("courses", {
@@ -21,6 +22,7 @@ export const courses = sqliteTable("courses", {
   code: text("code").notNull().unique(),
   title: text("title").notNull(),
   created_at: timestamp("created_at"),
+  version: integer("version").notNull().default(1),
 });
 
 export const ENROLLMENT_STATUSES = ["active", "dropped"] as const;

@@ -14,6 +14,7 @@ export const PROBLEMS = {
   method_not_allowed: { status: 405, title: "Method not allowed" },
   email_taken: { status: 409, title: "Email already taken" },
   code_taken: { status: 409, title: "Course code already taken" },
+  precondition_failed: { status: 412, title: "Precondition failed" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   rate_limited: { status: 429, title: "Too many requests" },
@@ -55,6 +56,8 @@ export class Problem extends Error {
 
 export const studentNotFound = (id: number) => new Problem("student_not_found", `No student has id ${id}.`);
 export const courseNotFound = (id: number) => new Problem("course_not_found", `No course has id ${id}.`);
+export const preconditionFailed = () =>
+  new Problem("precondition_failed", "If-Match names no current version: it changed since you read it. Nothing was changed; read it again, then retry.");
 
 /** The problem type URI: a tag URI (RFC 4151), a stable name that is not meant to be fetched. */
 const problemType = (code: ProblemCode) => `tag:enrollment-api,2026:problems/${code}`;

@@ -92,6 +92,15 @@ const BOOKMARK_PARAMETER = {
   schema: { type: "string", pattern: "^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$" },
 };
 
+const IF_MATCH_PARAMETER = {
+  name: "If-Match",
+  in: "header",
+  required: false,
+  description:
+    "The ETag of the version you read (several, or *, allowed). If it is no longer current: 412 precondition_failed, nothing changed. Without it the update applies whatever the version.",
+  schema: { type: "string" },
+};
+
 /** The error codes an operation can answer with: those of every route of its kind, and its own. */
 function problemsOf(op: Operation): ProblemCode[] {
   if (op.open) return [];
@@ -148,19 +157,20 @@ function operation(op: Operation) {
       ...(op.params ? parameters(op.params, "path") : []),
       ...(op.query ? parameters(op.query, "query") : []),
       ...(conditional ? [{ name: "If-None-Match", in: "header", required: false, description: "ETags the client holds; a current one gets a 304.", schema: { type: "string" } }] : []),
+      ...(op.method === "patch" ? [IF_MATCH_PARAMETER] : []),
       ...(op.open ? [] : [BOOKMARK_PARAMETER]),
     ],
     ...(op.body && { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body, "input") } } } }),
     responses: {
       ...Object.fromEntries(
-        op.responses.map(({ status, description, schema, location }) => [
+        op.responses.map(({ status, description, schema, location, etag }) => [
           status,
           {
             description,
             headers: {
               ...REQUEST_ID,
               ...(location && { Location: ref("Location", "headers") }),
-              ...(conditional && { ETag: ref("ETag", "headers") }),
+              ...((conditional || etag) && { ETag: ref("ETag", "headers") }),
               ...(!op.open && { "X-D1-Bookmark": ref("Bookmark", "headers") }),
             },
             ...(schema && { content: { "application/json": { schema: jsonSchema(schema, "output") } } }),

@@ -1,11 +1,11 @@
 import * as z from "zod/mini";
-import { course, courseListQuery, createCourseBody } from "../courses/schemas";
+import { course, courseListQuery, createCourseBody, updateCourseBody } from "../courses/schemas";
 import { bulkEnrollment, changesPage, changesQuery, enrollBody, enrollment, enrollmentListQuery, enrollmentParams, rosterEntry } from "../enrollments/schemas";
 import { healthBody } from "../health";
 import type { ProblemCode } from "../http/problem";
 import { idParams } from "../lib/ids";
 import { pageSchema } from "../lib/pagination";
-import { createStudentBody, student, studentListQuery } from "../students/schemas";
+import { createStudentBody, student, studentListQuery, updateStudentBody } from "../students/schemas";
 
 /**
  * The API's operations: which routes exist, what each answers and with which error codes.
@@ -13,7 +13,7 @@ import { createStudentBody, student, studentListQuery } from "../students/schema
  * this list equal to the app's routes.
  */
 export type Operation = {
-  method: "get" | "post" | "delete";
+  method: "get" | "post" | "patch" | "delete";
   /** In OpenAPI form: /students/{id}. */
   path: string;
   summary: string;
@@ -23,7 +23,7 @@ export type Operation = {
   params?: z.ZodMiniObject;
   query?: z.ZodMiniObject;
   body?: z.ZodMiniType;
-  responses: { status: 200 | 201 | 204; description: string; schema?: z.ZodMiniType; location?: true }[];
+  responses: { status: 200 | 201 | 204; description: string; schema?: z.ZodMiniType; location?: true; etag?: true }[];
   /** Error codes of this operation beyond those every route of its kind has. */
   problems?: ProblemCode[];
 };
@@ -39,14 +39,34 @@ export const OPERATIONS: Operation[] = [
     responses: [{ status: 200, description: "The document.", schema: z.looseObject({ openapi: z.literal("3.1.0"), paths: z.record(z.string(), z.unknown()) }) }],
   },
 
-  { method: "post", path: "/students", summary: "Create a student", tag: "Students", body: createStudentBody, responses: [{ status: 201, description: "Created.", schema: student, location: true }], problems: ["email_taken"] },
+  { method: "post", path: "/students", summary: "Create a student", tag: "Students", body: createStudentBody, responses: [{ status: 201, description: "Created; the ETag is its first version.", schema: student, location: true, etag: true }], problems: ["email_taken"] },
   { method: "get", path: "/students", summary: "List students, or find one by email", tag: "Students", query: studentListQuery, responses: [{ status: 200, description: "A page, in id order; with email, the one student who has it, or none.", schema: pageSchema(student) }] },
   { method: "get", path: "/students/{id}", summary: "Get a student", tag: "Students", params: idParams, responses: [{ status: 200, description: "The student.", schema: student }], problems: ["student_not_found"] },
+  {
+    method: "patch",
+    path: "/students/{id}",
+    summary: "Update a student's name or email",
+    tag: "Students",
+    params: idParams,
+    body: updateStudentBody,
+    responses: [{ status: 200, description: "The student after the update; the ETag is its new version.", schema: student, etag: true }],
+    problems: ["student_not_found", "email_taken", "precondition_failed"],
+  },
   { method: "delete", path: "/students/{id}", summary: "Delete a student and their enrollments", tag: "Students", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: ["student_not_found"] },
 
-  { method: "post", path: "/courses", summary: "Create a course", tag: "Courses", body: createCourseBody, responses: [{ status: 201, description: "Created.", schema: course, location: true }], problems: ["code_taken"] },
+  { method: "post", path: "/courses", summary: "Create a course", tag: "Courses", body: createCourseBody, responses: [{ status: 201, description: "Created; the ETag is its first version.", schema: course, location: true, etag: true }], problems: ["code_taken"] },
   { method: "get", path: "/courses", summary: "List courses, or find one by code", tag: "Courses", query: courseListQuery, responses: [{ status: 200, description: "A page, in id order; with code, the one course that has it, or none.", schema: pageSchema(course) }] },
   { method: "get", path: "/courses/{id}", summary: "Get a course", tag: "Courses", params: idParams, responses: [{ status: 200, description: "The course.", schema: course }], problems: ["course_not_found"] },
+  {
+    method: "patch",
+    path: "/courses/{id}",
+    summary: "Update a course's code or title",
+    tag: "Courses",
+    params: idParams,
+    body: updateCourseBody,
+    responses: [{ status: 200, description: "The course after the update; the ETag is its new version.", schema: course, etag: true }],
+    problems: ["course_not_found", "code_taken", "precondition_failed"],
+  },
   { method: "delete", path: "/courses/{id}", summary: "Delete a course and its enrollments", tag: "Courses", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: ["course_not_found"] },
 
   {

@@ -1,17 +1,28 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { students } from "../db/schema";
-import type { NewStudent, Student } from "./schemas";
+import { updateVersioned, type Versions } from "../db/versions";
+import type { NewStudent, Student, StudentChanges } from "./schemas";
+
+/** The columns a client sees; the version travels as the ETag. */
+const studentColumns = { id: students.id, name: students.name, email: students.email, created_at: students.created_at };
+const withVersion = { ...studentColumns, version: students.version };
+
+type VersionedStudent = Student & { version: number };
 
 /** Inserts the student, or returns undefined when the email is taken (one statement, no race). */
-export async function insertStudent(db: Database, input: NewStudent): Promise<Student | undefined> {
-  const [row] = await db.insert(students).values(input).onConflictDoNothing({ target: students.email }).returning();
+export async function insertStudent(db: Database, input: NewStudent): Promise<VersionedStudent | undefined> {
+  const [row] = await db.insert(students).values(input).onConflictDoNothing({ target: students.email }).returning(withVersion);
   return row;
 }
 
-export async function findStudent(db: Database, id: number): Promise<Student | undefined> {
-  return db.select().from(students).where(eq(students.id, id)).get();
+export async function findStudent(db: Database, id: number): Promise<VersionedStudent | undefined> {
+  return db.select(withVersion).from(students).where(eq(students.id, id)).get();
 }
+
+/** Applies `changes` to the student if `versions` allows (see updateVersioned); a new email must be free. */
+export const updateStudent = (db: Database, id: number, changes: StudentChanges, versions: Versions) =>
+  updateVersioned<Student>(db, students, studentColumns, id, changes, students.email, versions);
 
 /**
  * `count` students with an id above `after`, in id order (keyset: as fast on page 1,000 as on
@@ -19,7 +30,7 @@ export async function findStudent(db: Database, id: number): Promise<Student | u
  */
 export async function listStudents(db: Database, count: number, after = 0, email?: string): Promise<Student[]> {
   const byEmail = email === undefined ? undefined : eq(students.email, email);
-  return db.select().from(students).where(and(byEmail, gt(students.id, after))).orderBy(asc(students.id)).limit(count);
+  return db.select(studentColumns).from(students).where(and(byEmail, gt(students.id, after))).orderBy(asc(students.id)).limit(count);
 }
 
 /** Deletes the student; false when there was none. */

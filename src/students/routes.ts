@@ -1,21 +1,25 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { Problem, studentNotFound } from "../http/problem";
+import { ifMatchVersions, versionTag } from "../http/preconditions";
+import { Problem, preconditionFailed, studentNotFound } from "../http/problem";
 import { annotateRequestLog } from "../http/request-log";
 import { requireJsonBody } from "../http/json-body";
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
 import { fetchPage } from "../lib/pagination";
 import { logEvent } from "../log";
-import { deleteStudent, findStudent, insertStudent, listStudents } from "./queries";
-import { createStudentBody, studentListQuery } from "./schemas";
+import { deleteStudent, findStudent, insertStudent, listStudents, updateStudent } from "./queries";
+import { createStudentBody, studentListQuery, updateStudentBody } from "./schemas";
+
+const emailTaken = () => new Problem("email_taken", "A student with this email already exists.");
 
 export const studentRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createStudentBody), async (c) => {
-    const student = await insertStudent(c.var.db, c.req.valid("json"));
-    if (!student) throw new Problem("email_taken", "A student with this email already exists.");
+    const created = await insertStudent(c.var.db, c.req.valid("json"));
+    if (!created) throw emailTaken();
+    const { version, ...student } = created;
     logEvent(c.get("requestId"), "student.created", { student_id: student.id });
-    return c.json(student, 201, { Location: `/students/${student.id}` });
+    return c.json(student, 201, { Location: `/students/${student.id}`, ETag: versionTag(version) });
   })
   .get("/", validate("query", studentListQuery), async (c) => {
     const { limit, cursor, email } = c.req.valid("query");
@@ -25,9 +29,18 @@ export const studentRoutes = new Hono<AppEnv>()
   })
   .get("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");
-    const student = await findStudent(c.var.db, id);
-    if (!student) throw studentNotFound(id);
-    return c.json(student, 200);
+    const found = await findStudent(c.var.db, id);
+    if (!found) throw studentNotFound(id);
+    const { version, ...student } = found;
+    return c.json(student, 200, { ETag: versionTag(version) });
+  })
+  .patch("/:id", validate("param", idParams), requireJsonBody, validate("json", updateStudentBody), async (c) => {
+    const { id } = c.req.valid("param");
+    const result = await updateStudent(c.var.db, id, c.req.valid("json"), ifMatchVersions(c));
+    if (result.outcome !== "updated") throw result.outcome === "taken" ? emailTaken() : result.outcome === "not_found" ? studentNotFound(id) : preconditionFailed();
+    const { version, ...student } = result.row;
+    if (result.changed.length > 0) logEvent(c.get("requestId"), "student.updated", { student_id: id, fields: result.changed.join(",") });
+    return c.json(student, 200, { ETag: versionTag(version) });
   })
   .delete("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");

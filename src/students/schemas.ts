@@ -10,6 +10,11 @@ const emailSchema = z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254)
 
 export const createStudentBody = z.strictObject({ name: textSchema(200), email: emailSchema });
 
+/** `PATCH /students/{id}`: any of the fields of a create, at least one, checked the same way. */
+export const updateStudentBody = z.strictObject({ name: z.optional(textSchema(200)), email: z.optional(emailSchema) }).check(
+  z.refine((body) => Object.keys(body).length > 0, "must change at least one field: name or email"),
+);
+
 /** `GET /students`: a page in id order; with `?email=`, the one student who has it (any case), if any. */
 export const studentListQuery = z.extend(idPageQuery, { email: z.optional(emailSchema) });
 
@@ -22,5 +27,6 @@ export const student = z.strictObject({
 });
 
 export type StudentListQuery = z.output<typeof studentListQuery>;
+export type StudentChanges = z.output<typeof updateStudentBody>;
 export type NewStudent = z.output<typeof createStudentBody>;
 export type Student = z.output<typeof student>;

@@ -138,8 +138,12 @@ export const contentType = fc.oneof(
   fc.constant(undefined),
 );
 
+/** If-Match: current, stale, weak, listed, starred, unquoted or junk. */
+export const ifMatch = fc.oneof(fc.constantFrom('"1"', '"2"', '"9"', 'W/"1"', '"1", "2"', "*", "1", '"x"', '"1"junk', ""), headerText);
+
 export const extraHeaders = fc.record(
   {
+    "If-Match": ifMatch,
     Origin: fc.oneof(fc.constantFrom("https://evil.example", "null"), headerText),
     "X-Request-Id": headerText,
     "CF-Connecting-IP": fc.constantFrom("203.0.113.9", "::1", "not-an-ip"),

@@ -5,7 +5,7 @@ import { PROBLEMS, type ProblemCode } from "../../src/http/problem";
 import { createCourse, createStudent } from "../api";
 import { expectDocumentedResponse } from "../contract";
 import { TEST_TOKENS } from "../tokens";
-import { anyJson, asBody, authorization, body, contentType, courseBody, enrollBody, extraHeaders, method, path, query, studentBody } from "./arbitraries";
+import { anyJson, asBody, authorization, body, contentType, courseBody, enrollBody, extraHeaders, ifMatch, method, path, query, studentBody } from "./arbitraries";
 
 // Property-based fuzzing of the whole Worker: thousands of generated requests, each checked
 // for the invariants every client relies on. Every property runs from the seed in the test
@@ -79,6 +79,21 @@ const writeRequest = fc
   )
   .map((req) => ({ ...req, method: "POST", query: "", headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json" } }));
 
+/** Well-authorised partial updates, with and without If-Match, of rows that exist and do not. */
+const updateRequest = fc
+  .oneof(
+    fc.record({ path: fc.constantFrom("/students/1", "/students/2", "/students/99"), body: asBody(fc.oneof({ arbitrary: studentBody, weight: 3 }, anyJson)) }),
+    fc.record({ path: fc.constantFrom("/courses/1", "/courses/2", "/courses/99"), body: asBody(fc.oneof({ arbitrary: courseBody, weight: 3 }, anyJson)) }),
+  )
+  .chain((req) =>
+    fc.option(ifMatch).map((tag) => ({
+      ...req,
+      method: "PATCH",
+      query: "",
+      headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json", ...(tag !== null && { "If-Match": tag }) },
+    })),
+  );
+
 /** Well-authorised reads with generated ids and query strings, so they reach the lists and lookups. */
 const readRequest = fc.record({
   method: fc.constantFrom("GET", "DELETE"),
@@ -119,8 +134,8 @@ describe(`fuzzing (FUZZ_SEED=${SEED}, ${total} generated requests)`, () => {
     await fc.assert(fc.asyncProperty(anyRequest, checkInvariants), { seed: SEED, numRuns: RUNS.any });
   });
 
-  it(`write bodies: ${RUNS.writes} generated JSON bodies with a valid token`, { timeout: TIMEOUT_MS }, async () => {
-    await fc.assert(fc.asyncProperty(writeRequest, checkInvariants), { seed: SEED, numRuns: RUNS.writes });
+  it(`write bodies: ${RUNS.writes} generated JSON bodies (creates, enrolls, updates) with a valid token`, { timeout: TIMEOUT_MS }, async () => {
+    await fc.assert(fc.asyncProperty(fc.oneof({ arbitrary: writeRequest, weight: 3 }, updateRequest), checkInvariants), { seed: SEED, numRuns: RUNS.writes });
   });
 
   it(`reads and deletes: ${RUNS.reads} generated paths and query strings with a valid token`, { timeout: TIMEOUT_MS }, async () => {

@@ -1,0 +1,58 @@
+import { and, type Column, eq, not, or, type SQL, sql } from "drizzle-orm";
+import type { Database } from "./client";
+import type { courses, students } from "./schema";
+
+// Optimistic concurrency for students and courses: each row has a version (its ETag), and
+// an update names the versions it was made against. The check and the write are one
+// conditional UPDATE, so two clients editing one row can never both win.
+
+/** What If-Match allowed: undefined (no header), any version, or these. */
+export type Versions = number[] | "any" | undefined;
+
+const versionIn = (version: Column, versions: Versions): SQL | undefined =>
+  Array.isArray(versions) ? sql`${version} IN (SELECT value FROM json_each(${JSON.stringify(versions)}))` : undefined;
+
+/** One more when a value changes; the same when every value already is as sent. */
+const nextVersion = (version: Column, changes: [Column, string][]): SQL =>
+  sql`${version} + (${or(...changes.map(([column, value]) => sql`${column} IS NOT ${value}`))})`;
+
+type VersionedTable = typeof students | typeof courses;
+type Refusal = "not_found" | "precondition_failed" | "taken";
+
+/**
+ * Applies `changes` (column name → new value) to row `id` of `table` when its version is one
+ * of `versions` and no other row holds the new value of the `unique` column. One batch: the
+ * row as found (to say why, when nothing was written), then the conditional UPDATE. On
+ * success, the row after (the `columns` and its version) and the fields whose value changed.
+ */
+export async function updateVersioned<Row extends Record<string, unknown>>(
+  db: Database,
+  table: VersionedTable,
+  columns: Record<string, Column>,
+  id: number,
+  changes: Record<string, string>,
+  unique: Column,
+  versions: Versions,
+): Promise<{ outcome: "updated"; row: Row & { version: number }; changed: string[] } | { outcome: Refusal }> {
+  // The table is one of two; drizzle's builders are typed for one table at a time.
+  const t = table as typeof students;
+  const set = Object.entries(changes).map(([name, value]): [Column, string] => [t[name as keyof typeof t] as Column, value]);
+  const newValue = changes[unique.name];
+  const taken = newValue === undefined ? sql`0` : sql`EXISTS (SELECT 1 FROM ${t} AS other WHERE other.${sql.identifier(unique.name)} = ${newValue} AND other.id <> ${id})`;
+  const selection = { ...columns, version: t.version };
+  const [found, updated] = await db.batch([
+    db.select({ ...selection, taken: sql<number>`${taken}` }).from(t).where(eq(t.id, id)),
+    db
+      .update(t)
+      .set({ ...changes, version: nextVersion(t.version, set) })
+      .where(and(eq(t.id, id), versionIn(t.version, versions), not(taken)))
+      .returning(selection),
+  ]);
+  const before = found[0] as (Record<string, unknown> & { version: number; taken: number }) | undefined;
+  const after = updated[0] as (Row & { version: number }) | undefined;
+  if (after) return { outcome: "updated", row: after, changed: Object.keys(changes).filter((field) => before?.[field] !== after[field]) };
+  if (!before) return { outcome: "not_found" };
+  if (Array.isArray(versions) && !versions.includes(before.version)) return { outcome: "precondition_failed" };
+  if (before.taken) return { outcome: "taken" };
+  throw new Error("An update found its row, its version and its value free, yet wrote nothing");
+}
