@@ -72,6 +72,17 @@ describe("CORS", () => {
     expect(res.headers.get("Access-Control-Max-Age")).toBe("600");
   });
 
+  it("lets an allowed origin update with If-Match: PATCH and the header pass the preflight", async () => {
+    const request = new Request("http://api.test/students/1", {
+      method: "OPTIONS",
+      headers: { Origin: ORIGIN, "Access-Control-Request-Method": "PATCH", "Access-Control-Request-Headers": "authorization, content-type, if-match" },
+    });
+    const res = await app.request(request, undefined, withOrigins);
+    expect(res.status).toBe(204);
+    expect(res.headers.get("Access-Control-Allow-Methods")?.split(",")).toContain("PATCH");
+    expect(res.headers.get("Access-Control-Allow-Headers")?.toLowerCase().split(",")).toContain("if-match");
+  });
+
   it("lets an allowed origin read the response and its useful headers", async () => {
     const res = await app.request("/students", { headers: { Origin: ORIGIN, Authorization: `Bearer ${TEST_TOKENS.read}` } }, withOrigins);
     expect(res.status).toBe(200);

@@ -137,4 +137,8 @@ it("0004 gives every student and course version 1 without touching another byte,
   await runRollback(rollback0004);
   expect({ existing: await existingData(), enrollments: await enrollmentData() }).toEqual(before);
   expect(await applied()).toEqual(names(upTo("0003_enrollment_changes.sql")));
+
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
+  expect(await rows("students")).toEqual(students.map((row) => ({ ...row, version: 1 })));
 });

@@ -49,6 +49,19 @@ describe("PATCH /students/{id}", () => {
     await expectProblem(await patch(`/students/${student.id}`, { name: "Fifth" }, { "If-Match": '"not-ours"' }), 412, "precondition_failed");
   });
 
+  it("moves the version when anything else changes the student too, so an old ETag neither revalidates nor overwrites", async () => {
+    const student = await createStudent();
+    const tag = (await api(`/students/${student.id}`)).headers.get("ETag") ?? "";
+    await env.DB.prepare("UPDATE students SET name = 'Fixed by hand' WHERE id = ?").bind(student.id).run();
+    const read = await api(`/students/${student.id}`, { headers: { "If-None-Match": tag } });
+    expect(read.status).toBe(200);
+    expect(read.headers.get("ETag")).toBe('"2"');
+    await expectProblem(await patch(`/students/${student.id}`, { name: "Overwrite" }, { "If-Match": tag }), 412, "precondition_failed");
+    expect(await rowOf("students", student.id)).toMatchObject({ name: "Fixed by hand", version: 2 });
+    // The Worker's own update moves it once, not twice.
+    expect((await patch(`/students/${student.id}`, { name: "Once" }, { "If-Match": '"2"' })).headers.get("ETag")).toBe('"3"');
+  });
+
   it("lets exactly one of two concurrent PATCHes with the same If-Match win", async () => {
     for (let round = 0; round < 5; round++) {
       const student = await createStudent();
@@ -88,8 +101,10 @@ describe("PATCH /students/{id}", () => {
     const student = await createStudent();
     const problem = await expectProblem(await patch(`/students/${student.id}`, { name: "X" }, { "If-Match": "2" }), 400, "validation_failed");
     expect(problem.errors?.map((e) => e.path)).toEqual(["header.If-Match"]);
+    await expectProblem(await patch(`/students/${student.id}`, { name: "X" }, { "If-Match": Array(101).fill('"1"').join(", ") }), 400, "validation_failed");
+    expect((await patch(`/students/${student.id}`, { name: "Y" }, { "If-Match": '"a,b", , "1"' })).status).toBe(200);
     await expectProblem(await api(`/students/${student.id}`, { method: "PATCH", json: { name: "X" }, token: TEST_TOKENS.read }), 403, "insufficient_scope");
-    expect(await rowOf("students", student.id)).toMatchObject({ name: student.name, version: 1 });
+    expect(await rowOf("students", student.id)).toMatchObject({ name: "Y", version: 2 });
   });
 
   it("logs student.updated with the names of the fields that changed, never their values", async () => {

@@ -26,7 +26,6 @@ export const course = z.strictObject({
   created_at: z.string(),
 });
 
-export type CourseListQuery = z.output<typeof courseListQuery>;
 export type CourseChanges = z.output<typeof updateCourseBody>;
 export type NewCourse = z.output<typeof createCourseBody>;
 export type Course = z.output<typeof course>;

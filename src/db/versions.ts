@@ -4,7 +4,8 @@ import type { courses, students } from "./schema";
 
 // Optimistic concurrency for students and courses: each row has a version (its ETag), and
 // an update names the versions it was made against. The check and the write are one
-// conditional UPDATE, so two clients editing one row can never both win.
+// conditional UPDATE, so of two updates made against one version, only the first can
+// change the row; the second finds a newer version (unless the first changed nothing).
 
 /** What If-Match allowed: undefined (no header), any version, or these. */
 export type Versions = number[] | "any" | undefined;

@@ -5,8 +5,34 @@ import { Problem } from "./problem";
 /** A student's or course's ETag: its version, which every update that changes a field moves on. */
 export const versionTag = (version: number) => `"${version}"`;
 
-const ENTITY_TAG = /^(W\/)?"[\x21\x23-\x7e]*"$/;
+const ETAG_CHARS = /^[\x21\x23-\x7e\x80-\xff]*$/;
 const VERSION_TAG = /^(?:W\/)?"([1-9][0-9]{0,15})"$/;
+const MAX_TAGS = 100;
+
+/**
+ * The entity-tags of a list header (RFC 9110: a comma may sit inside the quotes, and empty
+ * elements are allowed), or undefined when it is not one. Read in one pass, so a long
+ * hostile header costs linear time.
+ */
+export function entityTags(header: string): string[] | undefined {
+  const tags: string[] = [];
+  let i = 0;
+  const skip = (chars: string) => {
+    while (i < header.length && chars.includes(header[i] as string)) i++;
+  };
+  for (skip(" \t,"); i < header.length; skip(" \t,")) {
+    const start = i;
+    if (header.startsWith("W/", i)) i += 2;
+    if (header[i] !== '"') return undefined;
+    const close = header.indexOf('"', i + 1);
+    if (close === -1 || !ETAG_CHARS.test(header.slice(i + 1, close))) return undefined;
+    tags.push(header.slice(start, close + 1));
+    i = close + 1;
+    skip(" \t");
+    if (i < header.length && header[i] !== ",") return undefined;
+  }
+  return tags;
+}
 
 /**
  * The versions an `If-Match` header accepts: undefined without the header (the update then
@@ -18,10 +44,10 @@ export function ifMatchVersions(c: Context): Versions {
   const header = c.req.header("If-Match");
   if (header === undefined) return undefined;
   if (header.trim() === "*") return "any";
-  const tags = header.split(",").map((tag) => tag.trim());
-  if (!tags.every((tag) => ENTITY_TAG.test(tag))) {
+  const tags = entityTags(header) ?? [];
+  if (tags.length === 0 || tags.length > MAX_TAGS) {
     throw new Problem("validation_failed", "The If-Match header is not valid.", {
-      errors: [{ path: "header.If-Match", message: 'must be * or ETags from earlier answers, such as "3"' }],
+      errors: [{ path: "header.If-Match", message: `must be * or 1 to ${MAX_TAGS} ETags from earlier answers, such as "3"` }],
     });
   }
   return tags.flatMap((tag) => VERSION_TAG.exec(tag)?.[1] ?? []).map(Number);

@@ -71,7 +71,10 @@ const HEADERS = {
   RetryAfter: { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
   WWWAuthenticate: { description: '`Bearer realm="enrollment-api"`, with `error` when a token was sent.', schema: { type: "string" } },
   Bookmark: { description: "The D1 session bookmark after this request; send it back in X-D1-Bookmark to read at least this state on any replica.", schema: { type: "string" } },
-  ETag: { description: "A strong tag of this response's body; send it back in If-None-Match to revalidate.", schema: { type: "string" } },
+  ETag: {
+    description: "A strong tag: a student's or course's version, or a hash of a list's body. Send it back in If-None-Match to revalidate; a version also in If-Match to update.",
+    schema: { type: "string" },
+  },
   RateLimitLimit: { description: "Requests allowed in each window.", schema: { type: "integer" } },
   RateLimitRemaining: { description: "Requests left in this window (0 on a 429).", schema: { type: "integer" } },
   RateLimitReset: { description: "Seconds until the window ends.", schema: { type: "integer" } },

@@ -26,7 +26,6 @@ export const student = z.strictObject({
   created_at: z.string(),
 });
 
-export type StudentListQuery = z.output<typeof studentListQuery>;
 export type StudentChanges = z.output<typeof updateStudentBody>;
 export type NewStudent = z.output<typeof createStudentBody>;
 export type Student = z.output<typeof student>;
