@@ -130,4 +130,17 @@ describe("PATCH /courses/{id}", () => {
     await expectProblem(await patch(`/courses/${course.id}`, {}), 400, "validation_failed");
     expect(await rowOf("courses", course.id)).toMatchObject({ code: "NEW-CODE.1", title: "New title", version: 2 });
   });
+
+  it("keeps the version for a value already so, lets one of two concurrent PATCHes win, and logs course.updated with field names", async () => {
+    const course = await createCourse();
+    const same = await patch(`/courses/${course.id}`, { code: course.code.toLowerCase(), title: course.title });
+    expect(same.headers.get("ETag")).toBe('"1"');
+    const answers = await Promise.all(["A", "B"].map((title) => patch(`/courses/${course.id}`, { title }, { "If-Match": '"1"' })));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 412]);
+    const log = vi.spyOn(console, "log");
+    await patch(`/courses/${course.id}`, { title: "Logged" });
+    const events = log.mock.calls.map(([line]) => line as Record<string, unknown>).filter((line) => line.message === "course.updated");
+    expect(events).toEqual([expect.objectContaining({ course_id: course.id, fields: "title" })]);
+    expect(JSON.stringify(log.mock.calls)).not.toContain("Logged");
+  });
 });
