@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { ifMatchVersions, versionTag } from "../http/preconditions";
+import { ifMatchVersions, splitVersion } from "../http/preconditions";
 import { courseNotFound, Problem, preconditionFailed } from "../http/problem";
 import { annotateRequestLog } from "../http/request-log";
 import { requireJsonBody } from "../http/json-body";
@@ -17,9 +17,9 @@ export const courseRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createCourseBody), async (c) => {
     const created = await insertCourse(c.var.db, c.req.valid("json"));
     if (!created) throw codeTaken();
-    const { version, ...course } = created;
+    const [course, etag] = splitVersion(created);
     logEvent(c.get("requestId"), "course.created", { course_id: course.id });
-    return c.json(course, 201, { Location: `/courses/${course.id}`, ETag: versionTag(version) });
+    return c.json(course, 201, { Location: `/courses/${course.id}`, ...etag });
   })
   .get("/", validate("query", courseListQuery), async (c) => {
     const { limit, cursor, code } = c.req.valid("query");
@@ -31,16 +31,16 @@ export const courseRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     const found = await findCourse(c.var.db, id);
     if (!found) throw courseNotFound(id);
-    const { version, ...course } = found;
-    return c.json(course, 200, { ETag: versionTag(version) });
+    const [course, etag] = splitVersion(found);
+    return c.json(course, 200, etag);
   })
   .patch("/:id", validate("param", idParams), requireJsonBody, validate("json", updateCourseBody), async (c) => {
     const { id } = c.req.valid("param");
     const result = await updateCourse(c.var.db, id, c.req.valid("json"), ifMatchVersions(c));
     if (result.outcome !== "updated") throw result.outcome === "taken" ? codeTaken() : result.outcome === "not_found" ? courseNotFound(id) : preconditionFailed();
-    const { version, ...course } = result.row;
     if (result.changed.length > 0) logEvent(c.get("requestId"), "course.updated", { course_id: id, fields: result.changed.join(",") });
-    return c.json(course, 200, { ETag: versionTag(version) });
+    const [course, etag] = splitVersion(result.row);
+    return c.json(course, 200, etag);
   })
   .delete("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");

@@ -8,10 +8,12 @@ import { textSchema } from "../lib/text";
 // Stored upper-cased, which makes the unique index case-insensitive.
 const codeSchema = z.string().check(z.trim(), z.regex(/^[A-Za-z0-9._-]{2,32}$/, "must be 2 to 32 letters, digits, '-', '_' or '.'"), z.toUpperCase());
 
-export const createCourseBody = z.strictObject({ code: codeSchema, title: textSchema(200) });
+const titleSchema = textSchema(200);
+
+export const createCourseBody = z.strictObject({ code: codeSchema, title: titleSchema });
 
 /** `PATCH /courses/{id}`: any of the fields of a create, at least one, checked the same way. */
-export const updateCourseBody = z.strictObject({ code: z.optional(codeSchema), title: z.optional(textSchema(200)) }).check(
+export const updateCourseBody = z.strictObject({ code: z.optional(codeSchema), title: z.optional(titleSchema) }).check(
   z.refine((body) => Object.keys(body).length > 0, "must change at least one field: code or title"),
 );
 

@@ -3,6 +3,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client";
 import { deletedEnrollments, studentCourses } from "../db/schema";
 import { encodeCursor } from "../lib/cursor";
+import { fetchPage } from "../lib/pagination";
 import { type ChangePosition, type ChangesPage, type ChangesQuery, type EnrollmentChange, FEED_START } from "./schemas";
 
 // The change feed: every enrollment as it now is (active, or dropped: a drop keeps its row),
@@ -14,21 +15,22 @@ import { type ChangePosition, type ChangesPage, type ChangesQuery, type Enrollme
 const isAfter = (time: SQLiteColumn, student: SQLiteColumn, course: SQLiteColumn, [t, s, c]: ChangePosition) =>
   sql`(${time}, ${student}, ${course}) > (${t}, ${s}, ${c})`;
 
+const positionOf = (change: EnrollmentChange): ChangePosition => [change.updated_at, change.student_id, change.course_id];
+
 const isLater = (a: ChangePosition, b: ChangePosition) => a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
 
 /**
- * A page of changes: after the cursor, from `updated_since` on (whichever is later), one row
- * more than `limit` telling whether there are more. `next_cursor` is the place after the
- * last change shown, or where the page started when there was none: ask from it again later.
+ * A page of changes: after the cursor, from `updated_since` on (whichever is later), fetched
+ * as every list is (fetchPage). Unlike other lists, it always has a `next_cursor`: the place
+ * after the last change shown, or where the page started when there was none, to ask from
+ * again later.
  */
 export async function readChanges(db: Database, { updated_since, cursor = FEED_START, limit }: ChangesQuery): Promise<ChangesPage> {
   const since: ChangePosition = updated_since === undefined ? FEED_START : [updated_since, 0, 0];
   const position = isLater(since, cursor) ? since : cursor;
-  const rows = await listEnrollmentChanges(db, position, limit + 1);
-  const data = rows.slice(0, limit);
-  const last = data.at(-1);
-  const end = last ? [last.updated_at, last.student_id, last.course_id] : position;
-  return { data, next_cursor: encodeCursor(end), has_more: rows.length > limit };
+  const page = await fetchPage(limit, (count) => listEnrollmentChanges(db, position, count), positionOf);
+  const last = page.data.at(-1);
+  return { data: page.data, next_cursor: encodeCursor(last ? positionOf(last) : position), has_more: page.next_cursor !== null };
 }
 
 type ChangeRow = {

@@ -2,8 +2,13 @@ import type { Context } from "hono";
 import type { Versions } from "../db/versions";
 import { Problem } from "./problem";
 
-/** A student's or course's ETag: its version, which every update that changes a field moves on. */
-export const versionTag = (version: number) => `"${version}"`;
+/**
+ * A student or course as the client sees it, and its version as the ETag header: the version
+ * moves on with every update that changes a field.
+ */
+export function splitVersion<T extends { version: number }>({ version, ...row }: T) {
+  return [row, { ETag: `"${version}"` }] as const;
+}
 
 const ETAG_CHARS = /^[\x21\x23-\x7e\x80-\xff]*$/;
 const VERSION_TAG = /^(?:W\/)?"([1-9][0-9]{0,15})"$/;

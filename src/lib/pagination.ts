@@ -41,7 +41,7 @@ export const idPageQuery = z.strictObject({
 export const pageSchema = <T extends z.ZodMiniType>(item: T) => z.strictObject({ data: z.array(item), next_cursor: z.nullable(z.string()) });
 
 type Page<T> = { data: T[]; next_cursor: string | null };
-type KeyOf<T> = (row: T) => (string | number)[];
+type KeyOf<T> = (row: T) => readonly (string | number)[];
 
 /**
  * Keyset pagination: the query fetched `limit + 1` rows after the cursor; the extra row only

@@ -1,9 +1,9 @@
 import * as z from "zod/mini";
-import { course, courseListQuery, createCourseBody } from "../courses/schemas";
+import { course, courseListQuery, createCourseBody, updateCourseBody } from "../courses/schemas";
 import { bulkEnrollment, changesPage, changesQuery, enrollment, enrollmentChange, rosterEntry } from "../enrollments/schemas";
 import { PROBLEMS, type ProblemCode, problemBody } from "../http/problem";
 import { idPageQuery } from "../lib/pagination";
-import { createStudentBody, student, studentListQuery } from "../students/schemas";
+import { createStudentBody, student, studentListQuery, updateStudentBody } from "../students/schemas";
 import { OPERATIONS, type Operation } from "./operations";
 
 // Builds the OpenAPI 3.1 document from OPERATIONS and the zod schemas. Only tests import
@@ -32,6 +32,8 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
   [createStudentBody.shape.email, { description: "Trimmed first, stored lower-cased; unique regardless of case." }],
   [createCourseBody.shape.code, { description: "Trimmed first, stored upper-cased; unique regardless of case." }],
   [createCourseBody.shape.title, { description: TEXT }],
+  [updateStudentBody, { minProperties: 1 }],
+  [updateCourseBody, { minProperties: 1 }],
   [studentListQuery.shape.email, { description: "Only the student with this email, compared in any case: zero or one item." }],
   [courseListQuery.shape.code, { description: "Only the course with this code, compared in any case: zero or one item." }],
   [idPageQuery.shape.limit, { description: "1 to 100.", default: "20" }],

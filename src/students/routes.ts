@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { ifMatchVersions, versionTag } from "../http/preconditions";
+import { ifMatchVersions, splitVersion } from "../http/preconditions";
 import { Problem, preconditionFailed, studentNotFound } from "../http/problem";
 import { annotateRequestLog } from "../http/request-log";
 import { requireJsonBody } from "../http/json-body";
@@ -17,9 +17,9 @@ export const studentRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createStudentBody), async (c) => {
     const created = await insertStudent(c.var.db, c.req.valid("json"));
     if (!created) throw emailTaken();
-    const { version, ...student } = created;
+    const [student, etag] = splitVersion(created);
     logEvent(c.get("requestId"), "student.created", { student_id: student.id });
-    return c.json(student, 201, { Location: `/students/${student.id}`, ETag: versionTag(version) });
+    return c.json(student, 201, { Location: `/students/${student.id}`, ...etag });
   })
   .get("/", validate("query", studentListQuery), async (c) => {
     const { limit, cursor, email } = c.req.valid("query");
@@ -31,16 +31,16 @@ export const studentRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     const found = await findStudent(c.var.db, id);
     if (!found) throw studentNotFound(id);
-    const { version, ...student } = found;
-    return c.json(student, 200, { ETag: versionTag(version) });
+    const [student, etag] = splitVersion(found);
+    return c.json(student, 200, etag);
   })
   .patch("/:id", validate("param", idParams), requireJsonBody, validate("json", updateStudentBody), async (c) => {
     const { id } = c.req.valid("param");
     const result = await updateStudent(c.var.db, id, c.req.valid("json"), ifMatchVersions(c));
     if (result.outcome !== "updated") throw result.outcome === "taken" ? emailTaken() : result.outcome === "not_found" ? studentNotFound(id) : preconditionFailed();
-    const { version, ...student } = result.row;
     if (result.changed.length > 0) logEvent(c.get("requestId"), "student.updated", { student_id: id, fields: result.changed.join(",") });
-    return c.json(student, 200, { ETag: versionTag(version) });
+    const [student, etag] = splitVersion(result.row);
+    return c.json(student, 200, etag);
   })
   .delete("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");

@@ -8,10 +8,12 @@ import { textSchema } from "../lib/text";
 // Stored lower-cased, which makes the unique index case-insensitive.
 const emailSchema = z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254), z.regex(z.regexes.email, "must be a valid email address"));
 
-export const createStudentBody = z.strictObject({ name: textSchema(200), email: emailSchema });
+const nameSchema = textSchema(200);
+
+export const createStudentBody = z.strictObject({ name: nameSchema, email: emailSchema });
 
 /** `PATCH /students/{id}`: any of the fields of a create, at least one, checked the same way. */
-export const updateStudentBody = z.strictObject({ name: z.optional(textSchema(200)), email: z.optional(emailSchema) }).check(
+export const updateStudentBody = z.strictObject({ name: z.optional(nameSchema), email: z.optional(emailSchema) }).check(
   z.refine((body) => Object.keys(body).length > 0, "must change at least one field: name or email"),
 );
 
