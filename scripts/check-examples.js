@@ -6,12 +6,11 @@
 // the expected response: status line, the headers that matter, and the body. Examples run in
 // document order on one database, so ids are predictable. Values that differ on every run
 // (request ids, *_at timestamps, the time inside a change feed cursor) only need the same type.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { startLocalWorker } from "./local-worker.js";
 
 const DOCUMENTED_ORIGIN = "http://localhost:8787";
 const FILES = ["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => join("docs", f))];
@@ -115,60 +114,13 @@ function differences(/** @type {string} */ expectedText, /** @type {string} */ a
   return problems;
 }
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Local tokens from .dev.vars.example, passed explicitly so a developer's own .dev.vars doesn't matter. */
-function exampleVars() {
-  return readFileSync(".dev.vars.example", "utf8")
-    .split("\n")
-    .filter((line) => /^[A-Z_]+=/.test(line))
-    .flatMap((line) => ["--var", line.replace("=", ":")]);
-}
-
-async function startWorker(/** @type {number} */ port, /** @type {string} */ persist) {
-  for (const script of ["db:migrate:local", "db:seed:local"]) {
-    const { status, stderr } = spawnSync("npm", ["run", "--silent", script, "--", "--persist-to", persist], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
-    if (status !== 0) throw new Error(`${script} failed:\n${stderr}`);
-  }
-  const worker = spawn(
-    "npx",
-    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false", ...exampleVars()],
-    { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
-  );
-  let output = "";
-  worker.stdout.on("data", (d) => (output += d));
-  worker.stderr.on("data", (d) => (output += d));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && worker.exitCode === null) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return worker;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  stop(worker);
-  throw new Error(`wrangler dev did not start:\n${output}`);
-}
-
-function stop(/** @type {import("node:child_process").ChildProcess} */ worker) {
-  if (worker.pid && worker.exitCode === null) process.kill(-worker.pid, "SIGTERM");
-}
-
 const examples = FILES.flatMap(examplesIn);
-const persist = mkdtempSync(join(tmpdir(), "examples-"));
-const port = await freePort();
-const worker = await startWorker(port, persist);
+const worker = await startLocalWorker();
 let passed = 0;
 let failed = 0;
 try {
   for (const example of examples) {
-    const command = example.command.replaceAll(DOCUMENTED_ORIGIN, `http://127.0.0.1:${port}`);
+    const command = example.command.replaceAll(DOCUMENTED_ORIGIN, worker.origin);
     const output = execFileSync("bash", ["-c", command], { encoding: "utf8" });
     const problems = differences(example.expected, output);
     const title = `${example.file}:${example.line} ${example.command.split("\n")[0]}`;
@@ -181,8 +133,7 @@ try {
     }
   }
 } finally {
-  stop(worker);
-  rmSync(persist, { recursive: true, force: true });
+  worker.stop();
 }
 console.log(`examples: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

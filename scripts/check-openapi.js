@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { Validator } from "@seriousme/openapi-schema-validator";
 
-const document = JSON.parse(readFileSync("src/openapi/openapi.json", "utf8"));
+const document = JSON.parse(readFileSync("public/openapi.json", "utf8"));
 const validator = new Validator();
 const result = await validator.validate(document);
 let failures = result.valid ? [] : [`not a valid OpenAPI ${validator.version} document:\n${JSON.stringify(result.errors, null, 2)}`];

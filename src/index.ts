@@ -12,7 +12,6 @@ import { rateLimit } from "./http/rate-limit";
 import { requestId } from "./http/request-id";
 import { requestLog } from "./http/request-log";
 import { securityHeaders } from "./http/security-headers";
-import openApiDocument from "./openapi/openapi.json";
 import { studentRoutes } from "./students/routes";
 
 // The order of the middleware is the story of a request.
@@ -23,8 +22,6 @@ const app = new Hono<AppEnv>()
   .use(corsForAllowedOrigins)
   // Registered before the token check and the rate limit: public, and cheap to serve.
   .get("/health", health)
-  // Generated from the zod schemas by test/openapi.test.ts (npm run openapi).
-  .get("/openapi.json", (c) => c.json(openApiDocument))
   .use(authenticate)
   .use(rateLimit)
   .use(authorize)

@@ -1,6 +1,6 @@
 import { Validator } from "@cfworker/json-schema";
 import { expect } from "vitest";
-import document from "../src/openapi/openapi.json";
+import document from "../public/openapi.json";
 
 // Checks a response the Worker gave against the OpenAPI document: its status must be one the
 // document lists for the operation, and its body must match the documented schema. The

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import apiDoc from "../docs/api.md?raw";
 import { PROBLEMS } from "../src/http/problem";
-import document from "../src/openapi/openapi.json";
+import document from "../public/openapi.json";
 import { expectDocumentedResponse } from "./contract";
 
 // docs/api.md is written by hand; these keep it in agreement with the code and with the

@@ -7,8 +7,8 @@ import { createStudentBody, student, studentListQuery, updateStudentBody } from 
 import { OPERATIONS, type Operation } from "./operations";
 
 // Builds the OpenAPI 3.1 document from OPERATIONS and the zod schemas. Only tests import
-// this: test/openapi.test.ts keeps src/openapi/openapi.json equal to its output, and the
-// Worker serves that file, so the converter adds nothing to the bundle.
+// this: test/openapi.test.ts keeps public/openapi.json equal to its output, and Static Assets
+// serve that file, so neither the converter nor the document adds to the Worker's bundle.
 
 type JsonSchema = { [key: string]: unknown };
 
@@ -173,7 +173,8 @@ function operation(op: Operation) {
           {
             description,
             headers: {
-              ...REQUEST_ID,
+              // A file of Static Assets never reaches the Worker, which sets the request id.
+              ...(!op.asset && REQUEST_ID),
               ...(location && { Location: ref("Location", "headers") }),
               ...((conditional || etag) && { ETag: ref("ETag", "headers") }),
               ...(!op.open && { "X-D1-Bookmark": ref("Bookmark", "headers") }),
@@ -203,7 +204,8 @@ export function buildOpenApiDocument() {
       version: "1.0.0",
       description: "Students, courses and enrollments at the edge. Errors are RFC 9457 problem documents; see docs/api.md.",
     },
-    servers: [{ url: "http://localhost:8787", description: "npm run dev" }],
+    // Relative: the origin that serves this document, so /docs tries requests where it is hosted.
+    servers: [{ url: "/", description: "The origin that serves this document" }],
     security: [{ bearer: [] }],
     tags: ["Service", "Students", "Courses", "Enrollments"].map((name) => ({ name })),
     paths,

@@ -20,6 +20,8 @@ export type Operation = {
   tag: "Service" | "Students" | "Courses" | "Enrollments";
   /** Served without a token. */
   open?: true;
+  /** A file of public/, served by Static Assets before the Worker runs. */
+  asset?: true;
   params?: z.ZodMiniObject;
   query?: z.ZodMiniObject;
   body?: z.ZodMiniType;
@@ -36,6 +38,7 @@ export const OPERATIONS: Operation[] = [
     summary: "This OpenAPI document",
     tag: "Service",
     open: true,
+    asset: true,
     responses: [{ status: 200, description: "The document.", schema: z.looseObject({ openapi: z.literal("3.1.0"), paths: z.record(z.string(), z.unknown()) }) }],
   },
 

@@ -1,0 +1,62 @@
+// A fresh local Worker for the scripts that test against `wrangler dev`: a new D1 in a
+// temporary folder, migrated and seeded, on a free loopback port, with the local tokens of
+// .dev.vars.example (passed explicitly, so a developer's own .dev.vars doesn't matter).
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** @returns {Promise<number>} */
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The local tokens, by name (API_TOKEN, API_READ_TOKEN). */
+export function localVars() {
+  return Object.fromEntries(
+    readFileSync(".dev.vars.example", "utf8")
+      .split("\n")
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  );
+}
+
+/** @returns {Promise<{ origin: string; stop: () => void }>} */
+export async function startLocalWorker() {
+  const persist = mkdtempSync(join(tmpdir(), "local-worker-"));
+  for (const script of ["db:migrate:local", "db:seed:local"]) {
+    const { status, stderr } = spawnSync("npm", ["run", "--silent", script, "--", "--persist-to", persist], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    if (status !== 0) throw new Error(`${script} failed:\n${stderr}`);
+  }
+  const port = await freePort();
+  const vars = Object.entries(localVars()).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
+  const worker = spawn(
+    "npx",
+    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false", ...vars],
+    // wrangler dev would try to fetch Request.cf data from the internet; it is not needed here.
+    { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
+  );
+  const stop = () => {
+    if (worker.pid && worker.exitCode === null) process.kill(-worker.pid, "SIGTERM");
+    rmSync(persist, { recursive: true, force: true });
+  };
+  let output = "";
+  worker.stdout.on("data", (d) => (output += d));
+  worker.stderr.on("data", (d) => (output += d));
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && worker.exitCode === null) {
+    try {
+      if ((await fetch(`${origin}/health`)).ok) return { origin, stop };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  stop();
+  throw new Error(`wrangler dev did not start:\n${output}`);
+}
