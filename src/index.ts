@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { etag, RETAINED_304_HEADERS } from "hono/etag";
 import { courseRoutes } from "./courses/routes";
 import { enrollmentRoutes } from "./enrollments/routes";
-import type { AppEnv } from "./env";
+import type { AppEnv, Bindings } from "./env";
 import { health } from "./health";
 import { authenticate, authorize } from "./http/auth";
 import { corsForAllowedOrigins } from "./http/cors";
@@ -12,10 +12,11 @@ import { rateLimit } from "./http/rate-limit";
 import { requestId } from "./http/request-id";
 import { requestLog } from "./http/request-log";
 import { securityHeaders } from "./http/security-headers";
+import { scheduled } from "./scheduled";
 import { studentRoutes } from "./students/routes";
 
 // The order of the middleware is the story of a request.
-const app = new Hono<AppEnv>()
+export const app = new Hono<AppEnv>()
   .use(requestId)
   .use(requestLog)
   .use(securityHeaders)
@@ -37,4 +38,6 @@ app.notFound(notFound(app));
 
 /** The app's routes as a type: `hc<AppType>(baseUrl)` from hono/client is a typed client. */
 export type AppType = typeof app;
-export default app;
+
+/** The Worker: requests go to the app, the Cron Trigger's runs to `scheduled`. */
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Bindings>;

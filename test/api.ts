@@ -4,7 +4,7 @@ import type * as z from "zod/mini";
 import type { Course } from "../src/courses/schemas";
 import { type ProblemCode, problemBody } from "../src/http/problem";
 import type { Student } from "../src/students/schemas";
-import app from "../src/index";
+import { app } from "../src/index";
 import { expectDocumentedResponse } from "./contract";
 import { TEST_TOKENS } from "./tokens";
 

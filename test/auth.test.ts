@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import app from "../src/index";
+import { app } from "../src/index";
 import { api, appRequest, createStudent, expectProblem } from "./api";
 import { TEST_TOKENS } from "./tokens";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import app from "../src/index";
+import { app } from "../src/index";
 import { api, createStudent } from "./api";
 import { failingD1 } from "./failing-d1";
 import { TEST_TOKENS } from "./tokens";

@@ -47,6 +47,8 @@ const logLine = z.union([
     row_count: z.optional(z.int()),
     student_id: z.optional(id),
     course_id: z.optional(id),
+    // A create answered from its Idempotency-Key (the key itself is never logged).
+    replayed: z.optional(z.literal(true)),
   }),
   z.strictObject({
     level: z.literal("info"),
@@ -63,6 +65,13 @@ const logLine = z.union([
     student_id: z.optional(id),
     course_id: z.optional(id),
     fields: z.string().check(z.regex(/^(name|email|code|title)(,(name|email|code|title))*$/)),
+  }),
+  // The Cron Trigger's clean-up of expired Idempotency-Keys.
+  z.strictObject({
+    level: z.literal("info"),
+    message: z.literal("idempotency_keys.expired"),
+    cron: z.string(),
+    deleted: z.int(),
   }),
   z.strictObject({
     level: z.literal("error"),

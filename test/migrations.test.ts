@@ -4,6 +4,7 @@ import { expect, it } from "vitest";
 import rollback0002 from "../migrations/rollbacks/0002_student_courses.sql?raw";
 import rollback0003 from "../migrations/rollbacks/0003_enrollment_changes.sql?raw";
 import rollback0004 from "../migrations/rollbacks/0004_resource_versions.sql?raw";
+import rollback0005 from "../migrations/rollbacks/0005_idempotency_keys.sql?raw";
 
 // Runs the real migrations one at a time on an empty D1 (MIGRATION_DB), with data in place,
 // as a deployed database would meet them, and each rollback after its migration.
@@ -118,6 +119,7 @@ it("0003 adds the change feed's tables, indexes and triggers without touching ex
 });
 
 it("0004 gives every student and course version 1 without touching another byte, and its rollback drops the column and nothing else", async () => {
+  const upTo0004 = upTo("0004_resource_versions.sql");
   await applyD1Migrations(db, upTo("0003_enrollment_changes.sql"));
   await db.batch([
     db.prepare("INSERT INTO students (name, email) VALUES ('Version Person', 'version@example.org')"),
@@ -128,8 +130,8 @@ it("0004 gives every student and course version 1 without touching another byte,
   const rows = (table: string) => all(`SELECT * FROM ${table} ORDER BY id`);
   const [students, courses] = [await rows("students"), await rows("courses")];
 
-  await applyD1Migrations(db, migrations);
-  expect(await applied()).toEqual(names(migrations));
+  await applyD1Migrations(db, upTo0004);
+  expect(await applied()).toEqual(names(upTo0004));
   expect(await rows("students")).toEqual(students.map((row) => ({ ...row, version: 1 })));
   expect(await rows("courses")).toEqual(courses.map((row) => ({ ...row, version: 1 })));
   expect(await enrollmentData()).toEqual(before.enrollments);
@@ -138,7 +140,41 @@ it("0004 gives every student and course version 1 without touching another byte,
   expect({ existing: await existingData(), enrollments: await enrollmentData() }).toEqual(before);
   expect(await applied()).toEqual(names(upTo("0003_enrollment_changes.sql")));
 
+  await applyD1Migrations(db, upTo0004);
+  expect(await applied()).toEqual(names(upTo0004));
+  expect(await rows("students")).toEqual(students.map((row) => ({ ...row, version: 1 })));
+});
+
+it("0005 adds the idempotency keys' table without touching any other object or byte, and its rollback drops exactly that", async () => {
+  const upTo0004 = upTo("0004_resource_versions.sql");
+  await applyD1Migrations(db, upTo0004);
+  const schema = () => all("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name <> 'd1_migrations' ORDER BY name");
+  const data = async () => ({
+    existing: await existingData(),
+    enrollments: await enrollmentData(),
+    versions: await all("SELECT 's', id, version FROM students UNION ALL SELECT 'c', id, version FROM courses ORDER BY 1, 2"),
+  });
+  const [schemaBefore, before] = [await schema(), await data()];
+  expect(before.existing.students.length).toBeGreaterThan(0);
+
   await applyD1Migrations(db, migrations);
   expect(await applied()).toEqual(names(migrations));
-  expect(await rows("students")).toEqual(students.map((row) => ({ ...row, version: 1 })));
+  const added = (await schema()).filter((o) => !schemaBefore.some((b) => b.name === o.name)).map(({ type, name, tbl_name }) => ({ type, name, tbl_name }));
+  expect(added).toEqual([
+    { type: "table", name: "idempotency_keys", tbl_name: "idempotency_keys" },
+    { type: "index", name: "idempotency_keys_created_at", tbl_name: "idempotency_keys" },
+    { type: "index", name: "sqlite_autoindex_idempotency_keys_1", tbl_name: "idempotency_keys" },
+  ]);
+  expect((await schema()).filter((o) => o.tbl_name !== "idempotency_keys")).toEqual(schemaBefore);
+  expect(await data()).toEqual(before);
+
+  await db.prepare("INSERT INTO idempotency_keys (scope, key, fingerprint, created) VALUES ('s', 'k', 'f', '{}')").run();
+  await runRollback(rollback0005);
+  expect(await schema()).toEqual(schemaBefore);
+  expect(await applied()).toEqual(names(upTo0004));
+  expect(await data()).toEqual(before);
+
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
+  expect(await all("SELECT count(*) AS keys FROM idempotency_keys")).toEqual([{ keys: 0 }]);
 });

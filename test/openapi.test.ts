@@ -4,7 +4,7 @@ import { buildOpenApiDocument } from "../src/openapi/document";
 import committed from "../public/openapi.json";
 import { OPERATIONS } from "../src/openapi/operations";
 import { VALIDATES } from "../src/http/validate";
-import app from "../src/index";
+import { app } from "../src/index";
 import { expectDocumentedResponse } from "./contract";
 
 // The OpenAPI document is generated from the zod schemas that validate requests and shape

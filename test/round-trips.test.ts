@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, expect, it } from "vitest";
-import app from "../src/index";
+import { app } from "../src/index";
 import { spyOnD1 } from "./d1-spy";
 import { ROUTE_CASES, send, setUpRouteCases } from "./route-cases";
 import { TEST_TOKENS } from "./tokens";

@@ -16,6 +16,7 @@ export async function setUpRouteCases() {
 
 type Init = { body?: string; headers?: Record<string, string> };
 const json = (body: unknown): Init => ({ body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
+const keyed = (body: unknown, key: string): Init => ({ body: JSON.stringify(body), headers: { "Content-Type": "application/json", "Idempotency-Key": key } });
 // A valid cursor (after id 1): enough for the query after it to be the one a later page sends.
 const CURSOR = btoa("[1]");
 // A place in the change feed, as a client polling it later sends.
@@ -26,6 +27,10 @@ export type RouteCase = [name: string, status: number, method: string, path: (f:
 export const ROUTE_CASES: RouteCase[] = [
   ["POST /students", 201, "POST", () => "/students", () => json({ name: "R", email: "route-case@example.org" })],
   ["POST /students (email taken)", 409, "POST", () => "/students", (f) => json({ name: "R", email: f.student.email })],
+  ["POST /students (Idempotency-Key)", 201, "POST", () => "/students", () => keyed({ name: "K", email: "route-case-key@example.org" }, "route-case-key")],
+  ["POST /students (Idempotency-Key, replayed)", 201, "POST", () => "/students", () => keyed({ name: "K", email: "route-case-key@example.org" }, "route-case-key")],
+  ["POST /students (Idempotency-Key, reused)", 422, "POST", () => "/students", () => keyed({ name: "K", email: "other-key@example.org" }, "route-case-key")],
+  ["POST /students (Idempotency-Key, email taken)", 409, "POST", () => "/students", (f) => keyed({ name: "K", email: f.student.email }, "route-case-key-2")],
   ["GET /students", 200, "GET", (f) => `/students?limit=2&cursor=${CURSOR}`],
   ["GET /students?email=", 200, "GET", (f) => `/students?email=${encodeURIComponent(f.student.email.toUpperCase())}`],
   ["GET /students/{id}", 200, "GET", (f) => `/students/${f.student.id}`],
@@ -33,6 +38,7 @@ export const ROUTE_CASES: RouteCase[] = [
   ["PATCH /students/{id} (stale If-Match)", 412, "PATCH", (f) => `/students/${f.student.id}`, () => ({ ...json({ name: "Stale" }), headers: { ...json({}).headers, "If-Match": '"1"' } })],
   ["PATCH /students/{id} (email taken)", 409, "PATCH", (f) => `/students/${f.student.id}`, () => json({ email: "route-case@example.org" })],
   ["POST /courses", 201, "POST", () => "/courses", () => json({ code: "ROUTE-CASE", title: "T" })],
+  ["POST /courses (Idempotency-Key)", 201, "POST", () => "/courses", () => keyed({ code: "ROUTE-KEY", title: "T" }, "route-case-course-key")],
   ["PATCH /courses/{id}", 200, "PATCH", (f) => `/courses/${f.course.id}`, () => json({ title: "Retitled" })],
   ["GET /courses", 200, "GET", (f) => `/courses?cursor=${CURSOR}`],
   ["GET /courses?code=", 200, "GET", (f) => `/courses?code=${f.course.code.toLowerCase()}`],

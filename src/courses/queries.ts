@@ -1,5 +1,6 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { createOnce, type Idempotency } from "../db/idempotency";
 import { courses } from "../db/schema";
 import { updateVersioned, type Versions } from "../db/versions";
 import type { Course, CourseChanges, NewCourse } from "./schemas";
@@ -10,11 +11,9 @@ const withVersion = { ...courseColumns, version: courses.version };
 
 type VersionedCourse = Course & { version: number };
 
-/** Inserts the course, or returns undefined when the code is taken (one statement, no race). */
-export async function insertCourse(db: Database, input: NewCourse): Promise<VersionedCourse | undefined> {
-  const [row] = await db.insert(courses).values(input).onConflictDoNothing({ target: courses.code }).returning(withVersion);
-  return row;
-}
+/** Inserts the course unless its code is taken; with an Idempotency-Key, once per key (see createOnce). */
+export const insertCourse = (db: Database, input: NewCourse, idempotency?: Idempotency) =>
+  createOnce<VersionedCourse>(db, courses, input, withVersion, courses.code, idempotency);
 
 export async function findCourse(db: Database, id: number): Promise<VersionedCourse | undefined> {
   return db.select(withVersion).from(courses).where(eq(courses.id, id)).get();

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { createdRecord, idempotencyOf } from "../http/idempotency";
 import { ifMatchVersions, splitVersion } from "../http/preconditions";
 import { courseNotFound, Problem, preconditionFailed } from "../http/problem";
 import { annotateRequestLog } from "../http/request-log";
@@ -15,10 +16,11 @@ const codeTaken = () => new Problem("code_taken", "A course with this code alrea
 
 export const courseRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createCourseBody), async (c) => {
-    const created = await insertCourse(c.var.db, c.req.valid("json"));
-    if (!created) throw codeTaken();
-    const [course, etag] = splitVersion(created);
-    logEvent(c.get("requestId"), "course.created", { course_id: course.id });
+    const input = c.req.valid("json");
+    const creation = await insertCourse(c.var.db, input, await idempotencyOf(c, input));
+    if (creation.outcome === "taken") throw codeTaken();
+    const [course, etag] = splitVersion(createdRecord(c, creation));
+    if (creation.outcome === "created") logEvent(c.get("requestId"), "course.created", { course_id: course.id });
     return c.json(course, 201, { Location: `/courses/${course.id}`, ...etag });
   })
   .get("/", validate("query", courseListQuery), async (c) => {

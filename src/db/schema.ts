@@ -72,6 +72,22 @@ export const deletedEnrollments = sqliteTable(
   ],
 );
 
+/**
+ * The first create made with each Idempotency-Key, per token (a SHA-256 of it), for 24 hours:
+ * the record as created, to replay to a retry (src/db/idempotency.ts).
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    created: text("created").notNull(),
+    created_at: timestamp("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_keys_created_at").on(t.created_at)],
+);
+
 // Many-to-many: a student has enrollments, each of one course (and the other way round).
 export const studentsRelations = relations(students, ({ many }) => ({ enrollments: many(studentCourses) }));
 export const coursesRelations = relations(courses, ({ many }) => ({ enrollments: many(studentCourses) }));

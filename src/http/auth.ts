@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
+import { sha256, toHex } from "../lib/digest";
 import { commaList } from "../lib/list";
 import { Problem } from "./problem";
 import { matchedRoute } from "./route";
@@ -67,14 +68,10 @@ async function principalOf(token: string, env: AppEnv["Bindings"]): Promise<Prin
   return scope && { scope, id: toHex(presented) };
 }
 
+// Equal-length digests make timingSafeEqual applicable to tokens of any length.
 async function matchesAny(presented: ArrayBuffer, list: string | undefined): Promise<boolean> {
   const results = await Promise.all(
     commaList(list).map(async (candidate) => crypto.subtle.timingSafeEqual(presented, await sha256(candidate))),
   );
   return results.includes(true);
 }
-
-// Equal-length digests make timingSafeEqual applicable to tokens of any length.
-const sha256 = (value: string) => crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
-
-const toHex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");

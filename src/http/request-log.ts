@@ -3,7 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { logInfo } from "../log";
 import { matchedRoute } from "./route";
 
-type LogFields = Record<string, number | string>;
+type LogFields = Record<string, number | string | boolean>;
 
 declare module "hono" {
   interface ContextVariableMap {

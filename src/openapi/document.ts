@@ -77,6 +77,11 @@ const HEADERS = {
     description: "A strong tag: a student's or course's version, or a hash of a list's body. Send it back in If-None-Match to revalidate; a version also in If-Match to update.",
     schema: { type: "string" },
   },
+  IdempotentReplayed: {
+    description: "`true` when this is the answer to an earlier request with the same Idempotency-Key, replayed: nothing was created now.",
+    required: false,
+    schema: { type: "string", enum: ["true"] },
+  },
   RateLimitLimit: { description: "Requests allowed in each window.", schema: { type: "integer" } },
   RateLimitRemaining: { description: "Requests left in this window (0 on a 429).", schema: { type: "integer" } },
   RateLimitReset: { description: "Seconds until the window ends.", schema: { type: "integer" } },
@@ -95,6 +100,15 @@ const BOOKMARK_PARAMETER = {
   required: false,
   description: "A bookmark from an earlier answer: this request reads at least what that answer saw (read-your-writes on any replica).",
   schema: { type: "string", pattern: "^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$" },
+};
+
+const IDEMPOTENCY_KEY_PARAMETER = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "A key of your choosing (a UUID, say) that makes retrying this create safe: for 24 hours, a request with the same key and body from the same token gets the first answer again (marked Idempotent-Replayed) and creates nothing; the same key with another body is a 422 idempotency_key_reused.",
+  schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x20-\\x7E]+$" },
 };
 
 const IF_MATCH_PARAMETER = {
@@ -163,6 +177,7 @@ function operation(op: Operation) {
       ...(op.query ? parameters(op.query, "query") : []),
       ...(conditional ? [{ name: "If-None-Match", in: "header", required: false, description: "ETags the client holds; a current one gets a 304.", schema: { type: "string" } }] : []),
       ...(op.method === "patch" ? [IF_MATCH_PARAMETER] : []),
+      ...(op.idempotencyKey ? [IDEMPOTENCY_KEY_PARAMETER] : []),
       ...(op.open ? [] : [BOOKMARK_PARAMETER]),
     ],
     ...(op.body && { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body, "input") } } } }),
@@ -176,6 +191,7 @@ function operation(op: Operation) {
               // A file of Static Assets never reaches the Worker, which sets the request id.
               ...(!op.asset && REQUEST_ID),
               ...(location && { Location: ref("Location", "headers") }),
+              ...(op.idempotencyKey && { "Idempotent-Replayed": ref("IdempotentReplayed", "headers") }),
               ...((conditional || etag) && { ETag: ref("ETag", "headers") }),
               ...(!op.open && { "X-D1-Bookmark": ref("Bookmark", "headers") }),
             },

@@ -22,6 +22,8 @@ export type Operation = {
   open?: true;
   /** A file of public/, served by Static Assets before the Worker runs. */
   asset?: true;
+  /** Takes an Idempotency-Key header (a create). */
+  idempotencyKey?: true;
   params?: z.ZodMiniObject;
   query?: z.ZodMiniObject;
   body?: z.ZodMiniType;
@@ -42,7 +44,16 @@ export const OPERATIONS: Operation[] = [
     responses: [{ status: 200, description: "The document.", schema: z.looseObject({ openapi: z.literal("3.1.0"), paths: z.record(z.string(), z.unknown()) }) }],
   },
 
-  { method: "post", path: "/students", summary: "Create a student", tag: "Students", body: createStudentBody, responses: [{ status: 201, description: "Created; the ETag is its first version.", schema: student, location: true, etag: true }], problems: ["email_taken"] },
+  {
+    method: "post",
+    path: "/students",
+    summary: "Create a student",
+    tag: "Students",
+    body: createStudentBody,
+    idempotencyKey: true,
+    responses: [{ status: 201, description: "Created (or, to a retry with the same Idempotency-Key, the first answer again); the ETag is its first version.", schema: student, location: true, etag: true }],
+    problems: ["email_taken", "idempotency_key_reused"],
+  },
   { method: "get", path: "/students", summary: "List students, or find one by email", tag: "Students", query: studentListQuery, responses: [{ status: 200, description: "A page, in id order; with email, the one student who has it, or none.", schema: pageSchema(student) }] },
   { method: "get", path: "/students/{id}", summary: "Get a student", tag: "Students", params: idParams, responses: [{ status: 200, description: "The student.", schema: student }], problems: ["student_not_found"] },
   {
@@ -57,7 +68,16 @@ export const OPERATIONS: Operation[] = [
   },
   { method: "delete", path: "/students/{id}", summary: "Delete a student and their enrollments", tag: "Students", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: ["student_not_found"] },
 
-  { method: "post", path: "/courses", summary: "Create a course", tag: "Courses", body: createCourseBody, responses: [{ status: 201, description: "Created; the ETag is its first version.", schema: course, location: true, etag: true }], problems: ["code_taken"] },
+  {
+    method: "post",
+    path: "/courses",
+    summary: "Create a course",
+    tag: "Courses",
+    body: createCourseBody,
+    idempotencyKey: true,
+    responses: [{ status: 201, description: "Created (or, to a retry with the same Idempotency-Key, the first answer again); the ETag is its first version.", schema: course, location: true, etag: true }],
+    problems: ["code_taken", "idempotency_key_reused"],
+  },
   { method: "get", path: "/courses", summary: "List courses, or find one by code", tag: "Courses", query: courseListQuery, responses: [{ status: 200, description: "A page, in id order; with code, the one course that has it, or none.", schema: pageSchema(course) }] },
   { method: "get", path: "/courses/{id}", summary: "Get a course", tag: "Courses", params: idParams, responses: [{ status: 200, description: "The course.", schema: course }], problems: ["course_not_found"] },
   {

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { createOnce, type Idempotency } from "../db/idempotency";
 import { students } from "../db/schema";
 import { updateVersioned, type Versions } from "../db/versions";
 import type { NewStudent, Student, StudentChanges } from "./schemas";
@@ -10,11 +11,9 @@ const withVersion = { ...studentColumns, version: students.version };
 
 type VersionedStudent = Student & { version: number };
 
-/** Inserts the student, or returns undefined when the email is taken (one statement, no race). */
-export async function insertStudent(db: Database, input: NewStudent): Promise<VersionedStudent | undefined> {
-  const [row] = await db.insert(students).values(input).onConflictDoNothing({ target: students.email }).returning(withVersion);
-  return row;
-}
+/** Inserts the student unless their email is taken; with an Idempotency-Key, once per key (see createOnce). */
+export const insertStudent = (db: Database, input: NewStudent, idempotency?: Idempotency) =>
+  createOnce<VersionedStudent>(db, students, input, withVersion, students.email, idempotency);
 
 export async function findStudent(db: Database, id: number): Promise<VersionedStudent | undefined> {
   return db.select(withVersion).from(students).where(eq(students.id, id)).get();

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { createdRecord, idempotencyOf } from "../http/idempotency";
 import { ifMatchVersions, splitVersion } from "../http/preconditions";
 import { Problem, preconditionFailed, studentNotFound } from "../http/problem";
 import { annotateRequestLog } from "../http/request-log";
@@ -15,10 +16,11 @@ const emailTaken = () => new Problem("email_taken", "A student with this email a
 
 export const studentRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createStudentBody), async (c) => {
-    const created = await insertStudent(c.var.db, c.req.valid("json"));
-    if (!created) throw emailTaken();
-    const [student, etag] = splitVersion(created);
-    logEvent(c.get("requestId"), "student.created", { student_id: student.id });
+    const input = c.req.valid("json");
+    const creation = await insertStudent(c.var.db, input, await idempotencyOf(c, input));
+    if (creation.outcome === "taken") throw emailTaken();
+    const [student, etag] = splitVersion(createdRecord(c, creation));
+    if (creation.outcome === "created") logEvent(c.get("requestId"), "student.created", { student_id: student.id });
     return c.json(student, 201, { Location: `/students/${student.id}`, ...etag });
   })
   .get("/", validate("query", studentListQuery), async (c) => {

@@ -141,9 +141,13 @@ export const contentType = fc.oneof(
 /** If-Match: current, stale, weak, listed, starred, unquoted or junk. */
 export const ifMatch = fc.oneof(fc.constantFrom('"1"', '"2"', '"9"', 'W/"1"', '"1", "2"', "*", "1", '"x"', '"1"junk', ""), headerText);
 
+/** Idempotency-Key: a few reused keys (so that retries and reuses happen), edge lengths, or junk. */
+export const idempotencyKey = fc.oneof(fc.constantFrom("k1", "k2", '"k3"', "x".repeat(255), "x".repeat(256), ""), headerText);
+
 export const extraHeaders = fc.record(
   {
     "If-Match": ifMatch,
+    "Idempotency-Key": idempotencyKey,
     Origin: fc.oneof(fc.constantFrom("https://evil.example", "null"), headerText),
     "X-Request-Id": headerText,
     "CF-Connecting-IP": fc.constantFrom("203.0.113.9", "::1", "not-an-ip"),

@@ -5,7 +5,7 @@ import { PROBLEMS, type ProblemCode } from "../../src/http/problem";
 import { createCourse, createStudent } from "../api";
 import { expectDocumentedResponse } from "../contract";
 import { TEST_TOKENS } from "../tokens";
-import { anyJson, asBody, authorization, body, contentType, courseBody, enrollBody, extraHeaders, ifMatch, method, path, query, studentBody } from "./arbitraries";
+import { anyJson, asBody, authorization, body, contentType, courseBody, enrollBody, extraHeaders, idempotencyKey, ifMatch, method, path, query, studentBody } from "./arbitraries";
 
 // Property-based fuzzing of the whole Worker: thousands of generated requests, each checked
 // for the invariants every client relies on. Every property runs from the seed in the test
@@ -36,7 +36,7 @@ function toRequest(req: Generated): Request {
 
 /**
  * The invariants: never a 5xx; every 4xx a problem document of its own status; a rejection
- * changes nothing; and every answer is one the OpenAPI document describes.
+ * or a replayed create changes nothing; and every answer is one the OpenAPI document describes.
  */
 async function checkInvariants(req: Generated): Promise<void> {
   const before = await checksum();
@@ -56,6 +56,7 @@ async function checkInvariants(req: Generated): Promise<void> {
     expect(await checksum(), `${label} changed data`).toBe(before);
   } else if (res.status !== 204 && req.method !== "HEAD") {
     await res.json(); // a success is JSON
+    if (res.headers.get("Idempotent-Replayed")) expect(await checksum(), `${label} replayed, yet changed data`).toBe(before);
   }
 }
 
@@ -67,7 +68,10 @@ const anyRequest = fc.record({
   body: fc.option(body, { nil: undefined }),
 });
 
-/** Well-authorised JSON writes, each route mostly with bodies of its own shape, so they reach the validation and the database. */
+/**
+ * Well-authorised JSON writes, each route mostly with bodies of its own shape, so they reach
+ * the validation and the database; some with an Idempotency-Key.
+ */
 const writeRequest = fc
   .oneof(
     fc.record({ path: fc.constant("/students"), body: asBody(fc.oneof({ arbitrary: studentBody, weight: 3 }, anyJson)) }),
@@ -77,7 +81,14 @@ const writeRequest = fc
       body: asBody(fc.oneof({ arbitrary: enrollBody, weight: 3 }, anyJson)),
     }),
   )
-  .map((req) => ({ ...req, method: "POST", query: "", headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json" } }));
+  .chain((req) =>
+    fc.option(idempotencyKey).map((key) => ({
+      ...req,
+      method: "POST",
+      query: "",
+      headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json", ...(key !== null && { "Idempotency-Key": key }) },
+    })),
+  );
 
 /** Well-authorised partial updates, with and without If-Match, of rows that exist and do not. */
 const updateRequest = fc

@@ -1,0 +1,101 @@
+import { and, eq, getTableColumns, gt, is, lte, notExists, SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { Database } from "./client";
+import { idempotencyKeys, NOW } from "./schema";
+
+/** A create's Idempotency-Key, scoped to the caller's token, and a fingerprint of the request. */
+export type Idempotency = { scope: string; key: string; fingerprint: string };
+
+/**
+ * How a create went: a new record; the record that the first request with this key created
+ * (within 24 hours); that key used for a different request; or nothing, as the unique value
+ * (email, course code) was taken.
+ */
+export type Creation<T> = { outcome: "created"; row: T } | { outcome: "replayed"; row: T } | { outcome: "key_reused" } | { outcome: "taken" };
+
+/** Keys created after this time are kept: 24 hours. */
+const KEPT_SINCE = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day'))`;
+
+const liveKey = ({ scope, key }: Idempotency) => and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), gt(idempotencyKeys.created_at, KEPT_SINCE));
+
+type Columns<T> = { [K in keyof T]: SQLiteColumn };
+
+/**
+ * Inserts a record into `table` (with `returning`'s columns back), unless `unique` is taken.
+ * With an Idempotency-Key, in one batch (one round trip, one transaction): the insert happens
+ * only when the key is not held, the new record is stored under the key, and the key's record
+ * is read back, so that a retry, even one racing the first request, gets that record instead
+ * of creating a second one.
+ */
+export async function createOnce<T>(
+  db: Database,
+  table: SQLiteTable & { id: SQLiteColumn },
+  values: Record<string, unknown>,
+  returning: Columns<T>,
+  unique: SQLiteColumn,
+  idempotency: Idempotency | undefined,
+): Promise<Creation<T>> {
+  if (!idempotency) {
+    const [row] = (await db.insert(table).values(values).onConflictDoNothing({ target: unique }).returning(returning)) as T[];
+    return row ? { outcome: "created", row } : { outcome: "taken" };
+  }
+  const held = db.select({ held: sql`1` }).from(idempotencyKeys).where(liveKey(idempotency));
+  const [inserted, , stored] = (await db.batch([
+    db.insert(table).select(sql`select ${rowOf(table, values)} where ${notExists(held)}`).onConflictDoNothing({ target: unique }).returning(returning),
+    // changes() = 1: only when the insert above made a row (last_insert_rowid() may be older).
+    db
+      .insert(idempotencyKeys)
+      .select(sql`select ${idempotency.scope}, ${idempotency.key}, ${idempotency.fingerprint}, ${jsonObject(returning)}, ${NOW} from ${table} where ${table.id} = last_insert_rowid() and changes() = 1`)
+      // An expired key that the hourly clean-up has not deleted yet is taken over.
+      .onConflictDoUpdate({
+        target: [idempotencyKeys.scope, idempotencyKeys.key],
+        set: { fingerprint: sql`excluded.fingerprint`, created: sql`excluded.created`, created_at: sql`excluded.created_at` },
+      }),
+    db.select({ fingerprint: idempotencyKeys.fingerprint, created: idempotencyKeys.created }).from(idempotencyKeys).where(liveKey(idempotency)),
+  ])) as [T[], unknown, { fingerprint: string; created: string }[]];
+  const [row] = inserted;
+  const [key] = stored;
+  if (row) return { outcome: "created", row };
+  if (!key) return { outcome: "taken" };
+  return key.fingerprint === idempotency.fingerprint ? { outcome: "replayed", row: JSON.parse(key.created) as T } : { outcome: "key_reused" };
+}
+
+/**
+ * One row for `insert(table).select(...)`, which names every insertable column in table
+ * order (generated ones aside): each column's value from `values`, else its default, as
+ * drizzle's own VALUES does.
+ */
+function rowOf(table: SQLiteTable, values: Record<string, unknown>): SQL {
+  const columns = Object.entries(getTableColumns(table)).filter(([, column]) => column.generated === undefined);
+  return sql.join(
+    columns.map(([name, column]) => {
+      const value = values[name] ?? column.default;
+      if (value === undefined) return sql`null`;
+      return is(value, SQL) ? value : sql.param(value, column);
+    }),
+    sql`, `,
+  );
+}
+
+/** The columns as one JSON object, with the same keys and order as a `returning` of them. */
+const jsonObject = (columns: Record<string, SQLiteColumn>) =>
+  sql`json_object(${sql.join(
+    Object.entries(columns).map(([name, column]) => sql`${name}, ${column}`),
+    sql`, `,
+  )})`;
+
+const CLEAN_UP_CHUNK = 1000;
+
+/**
+ * Deletes the keys older than 24 hours, a chunk at a time, so that no statement runs long
+ * however many expired at once. Returns how many it deleted.
+ */
+export async function deleteExpiredKeys(db: Database): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const expired = db.select({ rowid: sql`rowid` }).from(idempotencyKeys).where(lte(idempotencyKeys.created_at, KEPT_SINCE)).limit(CLEAN_UP_CHUNK);
+    const { meta } = await db.delete(idempotencyKeys).where(sql`rowid in ${expired}`).run();
+    deleted += meta.changes;
+    if (meta.changes < CLEAN_UP_CHUNK) return deleted;
+  }
+}

@@ -1,0 +1,45 @@
+import type { Context } from "hono";
+import type { Creation, Idempotency } from "../db/idempotency";
+import type { AppEnv } from "../env";
+import { sha256, toHex } from "../lib/digest";
+import { Problem } from "./problem";
+import { annotateRequestLog } from "./request-log";
+import { matchedRoute } from "./route";
+
+// Printable ASCII, as the header's value arrives (the runtime trims surrounding spaces). A
+// quoted key (the IETF draft's form) is a key like any other, quotes included.
+const KEY = /^[\x20-\x7e]{1,255}$/;
+
+/**
+ * The request's Idempotency-Key, scoped to the caller's token, with a fingerprint of what it
+ * asks: its route and its body as validated (so spacing, key order or an email's case do not
+ * make a retry a different request). Undefined without the header; a malformed key is a 400.
+ */
+export async function idempotencyOf(c: Context<AppEnv>, body: unknown): Promise<Idempotency | undefined> {
+  const key = c.req.header("Idempotency-Key");
+  const principal = c.get("principal");
+  if (key === undefined || !principal) return undefined;
+  if (!KEY.test(key)) {
+    throw new Problem("validation_failed", "The Idempotency-Key header is not valid.", {
+      errors: [{ path: "header.Idempotency-Key", message: "must be 1 to 255 printable ASCII characters, such as a UUID" }],
+    });
+  }
+  const fingerprint = toHex(await sha256(JSON.stringify([c.req.method, matchedRoute(c)?.path, body])));
+  return { scope: principal.id, key, fingerprint };
+}
+
+/**
+ * The record a create answers with: the new one, or, to a retry, the one the first request
+ * created, marked `Idempotent-Replayed: true`. A key used before for a different request is a
+ * 422, and creates nothing.
+ */
+export function createdRecord<T>(c: Context, creation: Exclude<Creation<T>, { outcome: "taken" }>): T {
+  if (creation.outcome === "key_reused") {
+    throw new Problem("idempotency_key_reused", "This Idempotency-Key was used in the last 24 hours for a different request. Nothing was created; use a new key for a new request.");
+  }
+  if (creation.outcome === "replayed") {
+    c.header("Idempotent-Replayed", "true");
+    annotateRequestLog(c, { replayed: true });
+  }
+  return creation.row;
+}
