@@ -144,3 +144,32 @@ describe("PATCH /courses/{id}", () => {
     expect(JSON.stringify(log.mock.calls)).not.toContain("Logged");
   });
 });
+
+describe("DELETE /students/{id} and /courses/{id} with If-Match", () => {
+  const remove = (path: string, tag?: string) => api(path, { method: "DELETE", headers: tag === undefined ? {} : { "If-Match": tag } });
+
+  it("deletes with a current tag; a stale one is 412 precondition_failed and deletes nothing", async () => {
+    const student = await createStudent();
+    await patch(`/students/${student.id}`, { name: "Edited since" });
+    await expectProblem(await remove(`/students/${student.id}`, '"1"'), 412, "precondition_failed");
+    expect(await rowOf("students", student.id)).toMatchObject({ name: "Edited since", version: 2 });
+    expect((await remove(`/students/${student.id}`, '"1", "2"')).status).toBe(204);
+    expect(await rowOf("students", student.id)).toBeNull();
+  });
+
+  it("is a 404 for a row that is gone, whatever the tag; * and no header delete any version", async () => {
+    const [course, other] = [await createCourse(), await createCourse()];
+    await expectProblem(await remove("/courses/999999", '"1"'), 404, "course_not_found");
+    await patch(`/courses/${course.id}`, { title: "Moved on" });
+    expect((await remove(`/courses/${course.id}`, "*")).status).toBe(204);
+    expect((await remove(`/courses/${other.id}`)).status).toBe(204);
+    expect(await rowOf("courses", course.id)).toBeNull();
+  });
+
+  it("refuses a malformed If-Match with a 400, deleting nothing", async () => {
+    const course = await createCourse();
+    const problem = await expectProblem(await remove(`/courses/${course.id}`, "1"), 400, "validation_failed");
+    expect(problem.errors).toEqual([{ path: "header.If-Match", message: expect.any(String) }]);
+    expect(await rowOf("courses", course.id)).not.toBeNull();
+  });
+});

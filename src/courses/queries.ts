@@ -2,7 +2,7 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { createOnce, type Idempotency } from "../db/idempotency";
 import { courses } from "../db/schema";
-import { updateVersioned, type Versions } from "../db/versions";
+import { deleteVersioned, updateVersioned, type Versions } from "../db/versions";
 import type { Course, CourseChanges, NewCourse } from "./schemas";
 
 /** The columns a client sees; the version travels as the ETag. */
@@ -32,8 +32,5 @@ export async function listCourses(db: Database, count: number, after = 0, code?:
   return db.select(courseColumns).from(courses).where(and(byCode, gt(courses.id, after))).orderBy(asc(courses.id)).limit(count);
 }
 
-/** Deletes the course; false when there was none. */
-export async function deleteCourse(db: Database, id: number): Promise<boolean> {
-  const deleted = await db.delete(courses).where(eq(courses.id, id)).returning({ id: courses.id });
-  return deleted.length > 0;
-}
+/** Deletes the course (and so its enrollments) if `versions` allows (see deleteVersioned). */
+export const deleteCourse = (db: Database, id: number, versions: Versions) => deleteVersioned(db, courses, id, versions);

@@ -46,7 +46,8 @@ export const courseRoutes = new Hono<AppEnv>()
   })
   .delete("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await deleteCourse(c.var.db, id))) throw courseNotFound(id);
+    const outcome = await deleteCourse(c.var.db, id, ifMatchVersions(c));
+    if (outcome !== "deleted") throw outcome === "not_found" ? courseNotFound(id) : preconditionFailed();
     logEvent(c.get("requestId"), "course.deleted", { course_id: id });
     return c.body(null, 204);
   });

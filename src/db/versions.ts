@@ -57,3 +57,16 @@ export async function updateVersioned<Row extends Record<string, unknown>>(
   if (before.taken) return { outcome: "taken" };
   throw new Error("An update found its row, its version and its value free, yet wrote nothing");
 }
+
+/**
+ * Deletes row `id` of `table` when its version is one of `versions`. With versions to check,
+ * one batch: the row's version as found (to tell a 404 from a 412), then the conditional
+ * DELETE; otherwise the DELETE alone.
+ */
+export async function deleteVersioned(db: Database, table: VersionedTable, id: number, versions: Versions): Promise<"deleted" | "not_found" | "precondition_failed"> {
+  const t = table as typeof students;
+  const remove = db.delete(t).where(and(eq(t.id, id), versionIn(t.version, versions))).returning({ id: t.id });
+  if (!Array.isArray(versions)) return (await remove).length > 0 ? "deleted" : "not_found";
+  const [found, deleted] = await db.batch([db.select({ version: t.version }).from(t).where(eq(t.id, id)), remove]);
+  return deleted.length > 0 ? "deleted" : found.length > 0 ? "precondition_failed" : "not_found";
+}

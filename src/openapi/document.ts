@@ -116,7 +116,7 @@ const IF_MATCH_PARAMETER = {
   in: "header",
   required: false,
   description:
-    "The ETag of the version you read (several, or *, allowed). If it is no longer current: 412 precondition_failed, nothing changed. Without it the update applies whatever the version.",
+    "The ETag of the version you read (several, or *, allowed). If it is no longer current: 412 precondition_failed, nothing changed. Without it the request applies whatever the version.",
   schema: { type: "string" },
 };
 
@@ -176,7 +176,8 @@ function operation(op: Operation) {
       ...(op.params ? parameters(op.params, "path") : []),
       ...(op.query ? parameters(op.query, "query") : []),
       ...(conditional ? [{ name: "If-None-Match", in: "header", required: false, description: "ETags the client holds; a current one gets a 304.", schema: { type: "string" } }] : []),
-      ...(op.method === "patch" ? [IF_MATCH_PARAMETER] : []),
+      // A route that can refuse a stale version is one that checks If-Match.
+      ...(op.problems?.includes("precondition_failed") ? [IF_MATCH_PARAMETER] : []),
       ...(op.idempotencyKey ? [IDEMPOTENCY_KEY_PARAMETER] : []),
       ...(op.open ? [] : [BOOKMARK_PARAMETER]),
     ],

@@ -66,7 +66,7 @@ export const OPERATIONS: Operation[] = [
     responses: [{ status: 200, description: "The student after the update; the ETag is its new version.", schema: student, etag: true }],
     problems: ["student_not_found", "email_taken", "precondition_failed"],
   },
-  { method: "delete", path: "/students/{id}", summary: "Delete a student and their enrollments", tag: "Students", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: ["student_not_found"] },
+  { method: "delete", path: "/students/{id}", summary: "Delete a student and their enrollments", tag: "Students", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: ["student_not_found", "precondition_failed"] },
 
   {
     method: "post",
@@ -90,7 +90,7 @@ export const OPERATIONS: Operation[] = [
     responses: [{ status: 200, description: "The course after the update; the ETag is its new version.", schema: course, etag: true }],
     problems: ["course_not_found", "code_taken", "precondition_failed"],
   },
-  { method: "delete", path: "/courses/{id}", summary: "Delete a course and its enrollments", tag: "Courses", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: ["course_not_found"] },
+  { method: "delete", path: "/courses/{id}", summary: "Delete a course and its enrollments", tag: "Courses", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: ["course_not_found", "precondition_failed"] },
 
   {
     method: "post",

@@ -2,7 +2,7 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { createOnce, type Idempotency } from "../db/idempotency";
 import { students } from "../db/schema";
-import { updateVersioned, type Versions } from "../db/versions";
+import { deleteVersioned, updateVersioned, type Versions } from "../db/versions";
 import type { NewStudent, Student, StudentChanges } from "./schemas";
 
 /** The columns a client sees; the version travels as the ETag. */
@@ -32,8 +32,5 @@ export async function listStudents(db: Database, count: number, after = 0, email
   return db.select(studentColumns).from(students).where(and(byEmail, gt(students.id, after))).orderBy(asc(students.id)).limit(count);
 }
 
-/** Deletes the student; false when there was none. */
-export async function deleteStudent(db: Database, id: number): Promise<boolean> {
-  const deleted = await db.delete(students).where(eq(students.id, id)).returning({ id: students.id });
-  return deleted.length > 0;
-}
+/** Deletes the student (and so their enrollments) if `versions` allows (see deleteVersioned). */
+export const deleteStudent = (db: Database, id: number, versions: Versions) => deleteVersioned(db, students, id, versions);

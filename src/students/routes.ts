@@ -46,7 +46,8 @@ export const studentRoutes = new Hono<AppEnv>()
   })
   .delete("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await deleteStudent(c.var.db, id))) throw studentNotFound(id);
+    const outcome = await deleteStudent(c.var.db, id, ifMatchVersions(c));
+    if (outcome !== "deleted") throw outcome === "not_found" ? studentNotFound(id) : preconditionFailed();
     logEvent(c.get("requestId"), "student.deleted", { student_id: id });
     return c.body(null, 204);
   });
