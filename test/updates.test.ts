@@ -18,9 +18,9 @@ describe("PATCH /students/{id}", () => {
     const res = await patch(`/students/${student.id}`, { name: "  Ada  King ", email: " Ada.King@Example.ORG" });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ...student, name: "Ada  King", email: "ada.king@example.org" });
-    expect(res.headers.get("ETag")).toBe('"2"');
+    expect(res.headers.get("ETag")).toBe('"r1.2"');
     const read = await api(`/students/${student.id}`);
-    expect(read.headers.get("ETag")).toBe('"2"');
+    expect(read.headers.get("ETag")).toBe('"r1.2"');
     expect(((await read.json()) as { name: string }).name).toBe("Ada  King");
     // Only the name: the email stays.
     expect(await (await patch(`/students/${student.id}`, { name: "Ada" })).json()).toMatchObject({ name: "Ada", email: "ada.king@example.org" });
@@ -28,11 +28,11 @@ describe("PATCH /students/{id}", () => {
 
   it("gives a create its first ETag, and keeps the version when nothing changes", async () => {
     const created = await api("/students", { method: "POST", json: { name: "Same", email: "same.version@example.org" } });
-    expect(created.headers.get("ETag")).toBe('"1"');
+    expect(created.headers.get("ETag")).toBe('"r1.1"');
     const { id } = (await created.json()) as { id: number };
     const same = await patch(`/students/${id}`, { name: "Same", email: "SAME.version@example.org" });
     expect(same.status).toBe(200);
-    expect(same.headers.get("ETag")).toBe('"1"');
+    expect(same.headers.get("ETag")).toBe('"r1.1"');
   });
 
   it("with a current If-Match applies; with a stale one answers 412 precondition_failed and changes nothing", async () => {
@@ -55,11 +55,11 @@ describe("PATCH /students/{id}", () => {
     await env.DB.prepare("UPDATE students SET name = 'Fixed by hand' WHERE id = ?").bind(student.id).run();
     const read = await api(`/students/${student.id}`, { headers: { "If-None-Match": tag } });
     expect(read.status).toBe(200);
-    expect(read.headers.get("ETag")).toBe('"2"');
+    expect(read.headers.get("ETag")).toBe('"r1.2"');
     await expectProblem(await patch(`/students/${student.id}`, { name: "Overwrite" }, { "If-Match": tag }), 412, "precondition_failed");
     expect(await rowOf("students", student.id)).toMatchObject({ name: "Fixed by hand", version: 2 });
     // The Worker's own update moves it once, not twice.
-    expect((await patch(`/students/${student.id}`, { name: "Once" }, { "If-Match": '"2"' })).headers.get("ETag")).toBe('"3"');
+    expect((await patch(`/students/${student.id}`, { name: "Once" }, { "If-Match": '"r1.2"' })).headers.get("ETag")).toBe('"r1.3"');
   });
 
   it("lets exactly one of two concurrent PATCHes with the same If-Match win", async () => {
@@ -79,7 +79,7 @@ describe("PATCH /students/{id}", () => {
     await expectProblem(await patch(`/students/${ben.id}`, { email: ana.email.toUpperCase() }), 409, "email_taken");
     expect(await rowOf("students", ben.id)).toEqual(before);
     await expectProblem(await patch("/students/999999", { name: "Nobody" }), 404, "student_not_found");
-    await expectProblem(await patch("/students/999999", { name: "Nobody" }, { "If-Match": '"1"' }), 404, "student_not_found");
+    await expectProblem(await patch("/students/999999", { name: "Nobody" }, { "If-Match": '"r1.1"' }), 404, "student_not_found");
   });
 
   it.each([
@@ -101,8 +101,8 @@ describe("PATCH /students/{id}", () => {
     const student = await createStudent();
     const problem = await expectProblem(await patch(`/students/${student.id}`, { name: "X" }, { "If-Match": "2" }), 400, "validation_failed");
     expect(problem.errors?.map((e) => e.path)).toEqual(["header.If-Match"]);
-    await expectProblem(await patch(`/students/${student.id}`, { name: "X" }, { "If-Match": Array(101).fill('"1"').join(", ") }), 400, "validation_failed");
-    expect((await patch(`/students/${student.id}`, { name: "Y" }, { "If-Match": '"a,b", , "1"' })).status).toBe(200);
+    await expectProblem(await patch(`/students/${student.id}`, { name: "X" }, { "If-Match": Array(101).fill('"r1.1"').join(", ") }), 400, "validation_failed");
+    expect((await patch(`/students/${student.id}`, { name: "Y" }, { "If-Match": '"a,b", , "r1.1"' })).status).toBe(200);
     await expectProblem(await api(`/students/${student.id}`, { method: "PATCH", json: { name: "X" }, token: TEST_TOKENS.read }), 403, "insufficient_scope");
     expect(await rowOf("students", student.id)).toMatchObject({ name: "Y", version: 2 });
   });
@@ -117,14 +117,28 @@ describe("PATCH /students/{id}", () => {
   });
 });
 
+describe("ETags of another shape revision", () => {
+  it("neither revalidate nor pass If-Match: a copy in an older JSON shape is not current", async () => {
+    const student = await createStudent();
+    const [current, older] = ['"r1.1"', '"r0.1"'];
+    expect((await api(`/students/${student.id}`, { headers: { "If-None-Match": current } })).status).toBe(304);
+    expect((await api(`/students/${student.id}`, { headers: { "If-None-Match": older } })).status).toBe(200);
+    // The tags of this API before the revision was added: the bare version.
+    expect((await api(`/students/${student.id}`, { headers: { "If-None-Match": '"1"' } })).status).toBe(200);
+    await expectProblem(await patch(`/students/${student.id}`, { name: "Old copy" }, { "If-Match": older }), 412, "precondition_failed");
+    await expectProblem(await patch(`/students/${student.id}`, { name: "Old copy" }, { "If-Match": '"1"' }), 412, "precondition_failed");
+    expect(await rowOf("students", student.id)).toMatchObject({ name: student.name, version: 1 });
+  });
+});
+
 describe("PATCH /courses/{id}", () => {
   it("changes code and title, the code upper-cased; 409 code_taken for another's code; If-Match as for students", async () => {
     const [course, other] = [await createCourse(), await createCourse()];
-    const res = await patch(`/courses/${course.id}`, { code: " new-code.1 ", title: "New title" }, { "If-Match": '"1"' });
+    const res = await patch(`/courses/${course.id}`, { code: " new-code.1 ", title: "New title" }, { "If-Match": '"r1.1"' });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ...course, code: "NEW-CODE.1", title: "New title" });
-    expect(res.headers.get("ETag")).toBe('"2"');
-    await expectProblem(await patch(`/courses/${course.id}`, { title: "Stale" }, { "If-Match": '"1"' }), 412, "precondition_failed");
+    expect(res.headers.get("ETag")).toBe('"r1.2"');
+    await expectProblem(await patch(`/courses/${course.id}`, { title: "Stale" }, { "If-Match": '"r1.1"' }), 412, "precondition_failed");
     await expectProblem(await patch(`/courses/${course.id}`, { code: other.code.toLowerCase() }), 409, "code_taken");
     await expectProblem(await patch("/courses/999999", { title: "T" }), 404, "course_not_found");
     await expectProblem(await patch(`/courses/${course.id}`, {}), 400, "validation_failed");
@@ -134,8 +148,8 @@ describe("PATCH /courses/{id}", () => {
   it("keeps the version for a value already so, lets one of two concurrent PATCHes win, and logs course.updated with field names", async () => {
     const course = await createCourse();
     const same = await patch(`/courses/${course.id}`, { code: course.code.toLowerCase(), title: course.title });
-    expect(same.headers.get("ETag")).toBe('"1"');
-    const answers = await Promise.all(["A", "B"].map((title) => patch(`/courses/${course.id}`, { title }, { "If-Match": '"1"' })));
+    expect(same.headers.get("ETag")).toBe('"r1.1"');
+    const answers = await Promise.all(["A", "B"].map((title) => patch(`/courses/${course.id}`, { title }, { "If-Match": '"r1.1"' })));
     expect(answers.map((r) => r.status).sort()).toEqual([200, 412]);
     const log = vi.spyOn(console, "log");
     await patch(`/courses/${course.id}`, { title: "Logged" });
@@ -151,15 +165,15 @@ describe("DELETE /students/{id} and /courses/{id} with If-Match", () => {
   it("deletes with a current tag; a stale one is 412 precondition_failed and deletes nothing", async () => {
     const student = await createStudent();
     await patch(`/students/${student.id}`, { name: "Edited since" });
-    await expectProblem(await remove(`/students/${student.id}`, '"1"'), 412, "precondition_failed");
+    await expectProblem(await remove(`/students/${student.id}`, '"r1.1"'), 412, "precondition_failed");
     expect(await rowOf("students", student.id)).toMatchObject({ name: "Edited since", version: 2 });
-    expect((await remove(`/students/${student.id}`, '"1", "2"')).status).toBe(204);
+    expect((await remove(`/students/${student.id}`, '"r1.1", "r1.2"')).status).toBe(204);
     expect(await rowOf("students", student.id)).toBeNull();
   });
 
   it("is a 404 for a row that is gone, whatever the tag; * and no header delete any version", async () => {
     const [course, other] = [await createCourse(), await createCourse()];
-    await expectProblem(await remove("/courses/999999", '"1"'), 404, "course_not_found");
+    await expectProblem(await remove("/courses/999999", '"r1.1"'), 404, "course_not_found");
     await patch(`/courses/${course.id}`, { title: "Moved on" });
     expect((await remove(`/courses/${course.id}`, "*")).status).toBe(204);
     expect((await remove(`/courses/${other.id}`)).status).toBe(204);

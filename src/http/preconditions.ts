@@ -3,15 +3,23 @@ import type { Versions } from "../db/versions";
 import { Problem } from "./problem";
 
 /**
- * A student or course as the client sees it, and its version as the ETag header: the version
- * moves on with every update that changes a field.
+ * The revision of the JSON shape of students and courses. Their ETags carry it next to the
+ * version, so a copy a client holds in an older shape never revalidates (304) or passes
+ * If-Match after the shape changes. test/preconditions.test.ts fails when a shape changes
+ * and this does not.
+ */
+export const SHAPE_REVISION = 1;
+
+/**
+ * A student or course as the client sees it, and its ETag header: `"r<shape revision>.<version>"`,
+ * where the version moves on with every update that changes a field.
  */
 export function splitVersion<T extends { version: number }>({ version, ...row }: T) {
-  return [row, { ETag: `"${version}"` }] as const;
+  return [row, { ETag: `"r${SHAPE_REVISION}.${version}"` }] as const;
 }
 
 const ETAG_CHARS = /^[\x21\x23-\x7e\x80-\xff]*$/;
-const VERSION_TAG = /^(?:W\/)?"([1-9][0-9]{0,15})"$/;
+const VERSION_TAG = new RegExp(`^(?:W/)?"r${SHAPE_REVISION}\\.([1-9][0-9]{0,15})"$`);
 const MAX_TAGS = 100;
 
 /**
@@ -40,9 +48,9 @@ export function entityTags(header: string): string[] | undefined {
 }
 
 /**
- * The versions an `If-Match` header accepts: undefined without the header (the update then
+ * The versions an `If-Match` header accepts: undefined without the header (the request then
  * applies whatever the version), "any" for `*`, else the versions its tags name (none, when
- * no tag is one of ours: then nothing matches). A weak tag counts as the strong one it came
+ * no tag is one of ours, or of an older shape: then nothing matches). A weak tag counts as the strong one it came
  * from: Cloudflare weakens the tags of the responses it compresses.
  */
 export function ifMatchVersions(c: Context): Versions {
@@ -52,7 +60,7 @@ export function ifMatchVersions(c: Context): Versions {
   const tags = entityTags(header) ?? [];
   if (tags.length === 0 || tags.length > MAX_TAGS) {
     throw new Problem("validation_failed", "The If-Match header is not valid.", {
-      errors: [{ path: "header.If-Match", message: `must be * or 1 to ${MAX_TAGS} ETags from earlier answers, such as "3"` }],
+      errors: [{ path: "header.If-Match", message: `must be * or 1 to ${MAX_TAGS} ETags from earlier answers, such as "r${SHAPE_REVISION}.3"` }],
     });
   }
   return tags.flatMap((tag) => VERSION_TAG.exec(tag)?.[1] ?? []).map(Number);

@@ -74,7 +74,7 @@ const HEADERS = {
   WWWAuthenticate: { description: '`Bearer realm="enrollment-api"`, with `error` when a token was sent.', schema: { type: "string" } },
   Bookmark: { description: "The D1 session bookmark after this request; send it back in X-D1-Bookmark to read at least this state on any replica.", schema: { type: "string" } },
   ETag: {
-    description: "A strong tag: a student's or course's version, or a hash of a list's body. Send it back in If-None-Match to revalidate; a version also in If-Match to update.",
+    description: "A strong tag: a student's or course's version, after its JSON shape's revision (\"r1.3\": version 3), or a hash of a list's body. Send it back in If-None-Match to revalidate; a student's or course's also in If-Match to update or delete.",
     schema: { type: "string" },
   },
   IdempotentReplayed: {

@@ -138,8 +138,8 @@ export const contentType = fc.oneof(
   fc.constant(undefined),
 );
 
-/** If-Match: current, stale, weak, listed, starred, unquoted or junk. */
-export const ifMatch = fc.oneof(fc.constantFrom('"1"', '"2"', '"9"', 'W/"1"', '"1", "2"', "*", "1", '"x"', '"1"junk', ""), headerText);
+/** If-Match: current, stale, weak, listed, of an older shape revision, starred, unquoted or junk. */
+export const ifMatch = fc.oneof(fc.constantFrom('"r1.1"', '"r1.2"', '"r1.9"', 'W/"r1.1"', '"r1.1", "r1.2"', '"1"', '"r0.1"', "*", "1", '"x"', '"1"junk', ""), headerText);
 
 /** Idempotency-Key: a few reused keys (so that retries and reuses happen), edge lengths, or junk. */
 export const idempotencyKey = fc.oneof(fc.constantFrom("k1", "k2", '"k3"', "x".repeat(255), "x".repeat(256), ""), headerText);
