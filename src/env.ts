@@ -1,7 +1,5 @@
-/** The Worker's bindings: from wrangler.toml (DB, ASSETS, RATE_LIMITER, [vars]) and secrets (the tokens). */
+/** The Worker's bindings: from wrangler.toml (DB, RATE_LIMITER, [vars]) and secrets (the tokens). */
 export type Bindings = {
-  /** The files of public/ (/docs, /openapi.json), served before the Worker runs. */
-  ASSETS: Fetcher;
   DB: D1Database;
   /** Read and write tokens, comma-separated. */
   API_TOKEN?: string;

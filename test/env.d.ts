@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[];
+      /** The files of public/, which Static Assets serve before the Worker runs (the Worker itself never reads them). */
+      ASSETS: Fetcher;
       /** An empty D1 that only test/migrations.test.ts uses. */
       MIGRATION_DB: D1Database;
       /** A rate limiter of 5 requests a minute, for test/rate-limit.test.ts. */

@@ -48,10 +48,10 @@ const SECURITY_HEADERS = [
 describe("CORS", () => {
   const ORIGIN = "https://portal.school.example";
   const withOrigins = { ...env, ALLOWED_ORIGINS: `${ORIGIN}, https://admin.school.example` };
-  const preflight = (origin: string) =>
-    new Request("http://api.test/students", {
+  const preflight = (origin: string, { path = "/students", method = "POST", headers = "" } = {}) =>
+    new Request(`http://api.test${path}`, {
       method: "OPTIONS",
-      headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type" },
+      headers: { Origin: origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": `authorization, content-type${headers}` },
     });
 
   it("is off by default: no CORS headers, and a preflight is a plain 405", async () => {
@@ -73,14 +73,23 @@ describe("CORS", () => {
   });
 
   it("lets an allowed origin update with If-Match: PATCH and the header pass the preflight", async () => {
-    const request = new Request("http://api.test/students/1", {
-      method: "OPTIONS",
-      headers: { Origin: ORIGIN, "Access-Control-Request-Method": "PATCH", "Access-Control-Request-Headers": "authorization, content-type, if-match" },
-    });
-    const res = await app.request(request, undefined, withOrigins);
+    const res = await app.request(preflight(ORIGIN, { path: "/students/1", method: "PATCH", headers: ", if-match" }), undefined, withOrigins);
     expect(res.status).toBe(204);
     expect(res.headers.get("Access-Control-Allow-Methods")?.split(",")).toContain("PATCH");
     expect(res.headers.get("Access-Control-Allow-Headers")?.toLowerCase().split(",")).toContain("if-match");
+  });
+
+  it("lets an allowed origin retry creates safely: Idempotency-Key passes the preflight, Idempotent-Replayed is readable", async () => {
+    const res = await app.request(preflight(ORIGIN, { headers: ", idempotency-key" }), undefined, withOrigins);
+    expect(res.status).toBe(204);
+    expect(res.headers.get("Access-Control-Allow-Headers")?.toLowerCase().split(",")).toContain("idempotency-key");
+    const create = await app.request(
+      "/students",
+      { method: "POST", headers: { Origin: ORIGIN, Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json" }, body: JSON.stringify({ name: "Cors", email: "cors@example.org" }) },
+      withOrigins,
+    );
+    expect(create.status).toBe(201);
+    expect(create.headers.get("Access-Control-Expose-Headers")?.split(",")).toEqual(expect.arrayContaining(["ETag", "Location", "Idempotent-Replayed"]));
   });
 
   it("lets an allowed origin read the response and its useful headers", async () => {

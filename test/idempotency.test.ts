@@ -3,6 +3,8 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import { api, expectProblem } from "./api";
+import { spyOnD1 } from "./d1-spy";
+import { failingD1 } from "./failing-d1";
 import { TEST_TOKENS } from "./tokens";
 
 // Idempotency-Key on POST /students and POST /courses: a retried create gets the first answer
@@ -154,6 +156,7 @@ describe("a malformed Idempotency-Key", () => {
     ["256 characters", "k".repeat(256)],
     ["not ASCII", "cl\xe9"],
     ["a control character", "tab\there"],
+    ["DEL", "del\x7f"],
   ])("(%s) is a 400 on header.Idempotency-Key, and creates nothing", async (_, key) => {
     const body = newStudent();
     const problem = await expectProblem(await post("/students", body, key), 400, "validation_failed");
@@ -185,10 +188,10 @@ describe("the hourly Cron Trigger", () => {
   const age = (key: string, interval: string) =>
     env.DB.prepare(`UPDATE idempotency_keys SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) WHERE key = ?`).bind(interval, key).run();
 
-  async function runCron() {
+  async function runCron(bindings: Cloudflare.Env = env) {
     const controller = createScheduledController({ cron: "17 * * * *", scheduledTime: new Date() });
     const ctx = createExecutionContext();
-    await worker.scheduled(controller, env, ctx);
+    await worker.scheduled(controller, bindings, ctx);
     await waitOnExecutionContext(ctx);
   }
 
@@ -202,16 +205,29 @@ describe("the hourly Cron Trigger", () => {
     await runCron();
     expect(await count("idempotency_keys WHERE key = ?", old)).toBe(0);
     expect(await count("idempotency_keys WHERE key = ?", recent)).toBe(1);
-    expect(log.mock.calls.map(([line]) => line)).toContainEqual({ level: "info", message: "idempotency_keys.expired", cron: "17 * * * *", deleted: expect.any(Number) });
+    expect(log.mock.calls.map(([line]) => line)).toContainEqual({ level: "info", message: "idempotency_keys.expired", cron: "17 * * * *", deleted: 1 });
   });
 
-  it("deletes any number of expired keys, a chunk at a time", async () => {
+  it("deletes any number of expired keys, in chunks of 1,000 so that no statement runs long", async () => {
     await env.DB.prepare(
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)
        INSERT INTO idempotency_keys (scope, key, fingerprint, created, created_at)
        SELECT 'bulk', 'bulk-' || i, 'f', '{}', strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-2 days') FROM n`,
     ).run();
-    await runCron();
+    const spy = spyOnD1(env.DB);
+    await runCron({ ...env, DB: spy.db });
     expect(await count("idempotency_keys WHERE scope = 'bulk'")).toBe(0);
+    expect(spy.calls()).toBe(3);
+  });
+
+  it("logs a failed run without its data, and fails it", async () => {
+    const error = vi.spyOn(console, "error");
+    await expect(runCron({ ...env, DB: failingD1(new Error("D1_ERROR: database is unavailable")) })).rejects.toThrow();
+    expect(error.mock.calls.map(([line]) => line)).toContainEqual({
+      level: "error",
+      message: "scheduled run failed",
+      cron: "17 * * * *",
+      error: expect.objectContaining({ message: "D1_ERROR: database is unavailable" }),
+    });
   });
 });

@@ -75,6 +75,12 @@ const logLine = z.union([
   }),
   z.strictObject({
     level: z.literal("error"),
+    message: z.literal("scheduled run failed"),
+    cron: z.string(),
+    error: z.strictObject({ name: z.string(), message: z.string(), stack: z.optional(z.string()) }),
+  }),
+  z.strictObject({
+    level: z.literal("error"),
     message: z.enum(["unhandled error", "database unavailable"]),
     request_id: requestId,
     method,

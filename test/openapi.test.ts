@@ -1,11 +1,8 @@
-import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { buildOpenApiDocument } from "../src/openapi/document";
-import committed from "../public/openapi.json";
 import { OPERATIONS } from "../src/openapi/operations";
 import { VALIDATES } from "../src/http/validate";
 import { app } from "../src/index";
-import { expectDocumentedResponse } from "./contract";
 
 // The OpenAPI document is generated from the zod schemas that validate requests and shape
 // responses. Static Assets serve the committed copy; this keeps that copy equal to what the
@@ -37,15 +34,4 @@ it("describes each route with the very schemas the route validates its path, que
       expect(schema === expected[target as keyof typeof expected], `${op.method} ${op.path}: the ${target} schema`).toBe(true);
     }
   }
-});
-
-it("is a file of Static Assets at /openapi.json, readable from any origin", async () => {
-  // Under vitest the assets are not in front of the Worker (wrangler dev and Cloudflare put
-  // them there; test/browser checks that), so this asks the ASSETS binding directly.
-  const request = new Request("http://localhost/openapi.json");
-  const res = await env.ASSETS.fetch(request);
-  expect(res.status).toBe(200);
-  expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
-  await expectDocumentedResponse(request, res);
-  expect(await res.json()).toEqual(committed);
 });

@@ -13,10 +13,16 @@ export type Idempotency = { scope: string; key: string; fingerprint: string };
  */
 export type Creation<T> = { outcome: "created"; row: T } | { outcome: "replayed"; row: T } | { outcome: "key_reused" } | { outcome: "taken" };
 
-/** Keys created after this time are kept: 24 hours. */
-const KEPT_SINCE = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day'))`;
+const KEPT_MS = 24 * 60 * 60 * 1000;
 
-const liveKey = ({ scope, key }: Idempotency) => and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), gt(idempotencyKeys.created_at, KEPT_SINCE));
+/**
+ * Keys created after this time are kept. Computed once and bound: SQLite's 'now' moves from
+ * one statement of a batch to the next, and all must agree whether a key is live.
+ */
+const keptSince = () => new Date(Date.now() - KEPT_MS).toISOString();
+
+const liveKey = ({ scope, key }: Idempotency, since: string) =>
+  and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), gt(idempotencyKeys.created_at, since));
 
 type Columns<T> = { [K in keyof T]: SQLiteColumn };
 
@@ -39,7 +45,10 @@ export async function createOnce<T>(
     const [row] = (await db.insert(table).values(values).onConflictDoNothing({ target: unique }).returning(returning)) as T[];
     return row ? { outcome: "created", row } : { outcome: "taken" };
   }
-  const held = db.select({ held: sql`1` }).from(idempotencyKeys).where(liveKey(idempotency));
+  const since = keptSince();
+  const held = db.select({ held: sql`1` }).from(idempotencyKeys).where(liveKey(idempotency, since));
+  // Each INSERT … SELECT has a WHERE, which SQLite needs to read the ON CONFLICT after it as
+  // an upsert rather than as part of the SELECT.
   const [inserted, , stored] = (await db.batch([
     db.insert(table).select(sql`select ${rowOf(table, values)} where ${notExists(held)}`).onConflictDoNothing({ target: unique }).returning(returning),
     // changes() = 1: only when the insert above made a row (last_insert_rowid() may be older).
@@ -51,13 +60,13 @@ export async function createOnce<T>(
         target: [idempotencyKeys.scope, idempotencyKeys.key],
         set: { fingerprint: sql`excluded.fingerprint`, created: sql`excluded.created`, created_at: sql`excluded.created_at` },
       }),
-    db.select({ fingerprint: idempotencyKeys.fingerprint, created: idempotencyKeys.created }).from(idempotencyKeys).where(liveKey(idempotency)),
+    db.select({ fingerprint: idempotencyKeys.fingerprint, created: idempotencyKeys.created }).from(idempotencyKeys).where(liveKey(idempotency, since)),
   ])) as [T[], unknown, { fingerprint: string; created: string }[]];
   const [row] = inserted;
   const [key] = stored;
   if (row) return { outcome: "created", row };
   if (!key) return { outcome: "taken" };
-  return key.fingerprint === idempotency.fingerprint ? { outcome: "replayed", row: JSON.parse(key.created) as T } : { outcome: "key_reused" };
+  return key.fingerprint === idempotency.fingerprint ? { outcome: "replayed", row: fromJsonObject(returning, key.created) } : { outcome: "key_reused" };
 }
 
 /**
@@ -69,7 +78,7 @@ function rowOf(table: SQLiteTable, values: Record<string, unknown>): SQL {
   const columns = Object.entries(getTableColumns(table)).filter(([, column]) => column.generated === undefined);
   return sql.join(
     columns.map(([name, column]) => {
-      const value = values[name] ?? column.default;
+      const value = values[name] ?? column.default ?? column.defaultFn?.();
       if (value === undefined) return sql`null`;
       return is(value, SQL) ? value : sql.param(value, column);
     }),
@@ -84,6 +93,12 @@ const jsonObject = (columns: Record<string, SQLiteColumn>) =>
     sql`, `,
   )})`;
 
+/** A row stored by jsonObject, each value read by its column as drizzle reads a returned row. */
+function fromJsonObject<T>(columns: Columns<T>, json: string): T {
+  const stored = JSON.parse(json) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries<SQLiteColumn>(columns).map(([name, column]) => [name, column.mapFromDriverValue(stored[name])])) as T;
+}
+
 const CLEAN_UP_CHUNK = 1000;
 
 /**
@@ -91,9 +106,10 @@ const CLEAN_UP_CHUNK = 1000;
  * however many expired at once. Returns how many it deleted.
  */
 export async function deleteExpiredKeys(db: Database): Promise<number> {
+  const since = keptSince();
   let deleted = 0;
   for (;;) {
-    const expired = db.select({ rowid: sql`rowid` }).from(idempotencyKeys).where(lte(idempotencyKeys.created_at, KEPT_SINCE)).limit(CLEAN_UP_CHUNK);
+    const expired = db.select({ rowid: sql`rowid` }).from(idempotencyKeys).where(lte(idempotencyKeys.created_at, since)).limit(CLEAN_UP_CHUNK);
     const { meta } = await db.delete(idempotencyKeys).where(sql`rowid in ${expired}`).run();
     deleted += meta.changes;
     if (meta.changes < CLEAN_UP_CHUNK) return deleted;

@@ -4,7 +4,6 @@ import type { AppEnv } from "../env";
 import { sha256, toHex } from "../lib/digest";
 import { Problem } from "./problem";
 import { annotateRequestLog } from "./request-log";
-import { matchedRoute } from "./route";
 
 // Printable ASCII, as the header's value arrives (the runtime trims surrounding spaces). A
 // quoted key (the IETF draft's form) is a key like any other, quotes included.
@@ -12,19 +11,21 @@ const KEY = /^[\x20-\x7e]{1,255}$/;
 
 /**
  * The request's Idempotency-Key, scoped to the caller's token, with a fingerprint of what it
- * asks: its route and its body as validated (so spacing, key order or an email's case do not
- * make a retry a different request). Undefined without the header; a malformed key is a 400.
+ * asks: its method and path, and its body as validated (so spacing, key order or an email's
+ * case do not make a retry a different request). Undefined without the header; a malformed
+ * key is a 400. Only for routes behind `authorize`, which has identified the caller.
  */
 export async function idempotencyOf(c: Context<AppEnv>, body: unknown): Promise<Idempotency | undefined> {
   const key = c.req.header("Idempotency-Key");
+  if (key === undefined) return undefined;
   const principal = c.get("principal");
-  if (key === undefined || !principal) return undefined;
+  if (!principal) throw new Error("idempotencyOf needs an authorized caller");
   if (!KEY.test(key)) {
     throw new Problem("validation_failed", "The Idempotency-Key header is not valid.", {
       errors: [{ path: "header.Idempotency-Key", message: "must be 1 to 255 printable ASCII characters, such as a UUID" }],
     });
   }
-  const fingerprint = toHex(await sha256(JSON.stringify([c.req.method, matchedRoute(c)?.path, body])));
+  const fingerprint = toHex(await sha256(JSON.stringify([c.req.method, c.req.path, body])));
   return { scope: principal.id, key, fingerprint };
 }
 

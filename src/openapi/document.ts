@@ -184,7 +184,7 @@ function operation(op: Operation) {
     ...(op.body && { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body, "input") } } } }),
     responses: {
       ...Object.fromEntries(
-        op.responses.map(({ status, description, schema, location, etag }) => [
+        op.responses.map(({ status, description, schema, mediaType = "application/json", location, etag }) => [
           status,
           {
             description,
@@ -196,7 +196,7 @@ function operation(op: Operation) {
               ...((conditional || etag) && { ETag: ref("ETag", "headers") }),
               ...(!op.open && { "X-D1-Bookmark": ref("Bookmark", "headers") }),
             },
-            ...(schema && { content: { "application/json": { schema: jsonSchema(schema, "output") } } }),
+            ...(schema && { content: { [mediaType]: { schema: jsonSchema(schema, "output") } } }),
           },
         ]),
       ),

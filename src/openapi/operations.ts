@@ -27,7 +27,7 @@ export type Operation = {
   params?: z.ZodMiniObject;
   query?: z.ZodMiniObject;
   body?: z.ZodMiniType;
-  responses: { status: 200 | 201 | 204; description: string; schema?: z.ZodMiniType; location?: true; etag?: true }[];
+  responses: { status: 200 | 201 | 204; description: string; schema?: z.ZodMiniType; mediaType?: "text/html"; location?: true; etag?: true }[];
   /** Error codes of this operation beyond those every route of its kind has. */
   problems?: ProblemCode[];
 };
@@ -42,6 +42,15 @@ export const OPERATIONS: Operation[] = [
     open: true,
     asset: true,
     responses: [{ status: 200, description: "The document.", schema: z.looseObject({ openapi: z.literal("3.1.0"), paths: z.record(z.string(), z.unknown()) }) }],
+  },
+  {
+    method: "get",
+    path: "/docs/",
+    summary: "This API's interactive documentation (GET /docs redirects here)",
+    tag: "Service",
+    open: true,
+    asset: true,
+    responses: [{ status: 200, description: "An HTML page (Swagger UI) that renders /openapi.json and tries requests with a pasted token.", schema: z.string(), mediaType: "text/html" }],
   },
 
   {
