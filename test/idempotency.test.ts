@@ -2,6 +2,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
+import wranglerToml from "../wrangler.toml?raw";
 import { api, expectProblem } from "./api";
 import { spyOnD1 } from "./d1-spy";
 import { failingD1 } from "./failing-d1";
@@ -95,14 +96,32 @@ describe("a create with an Idempotency-Key", () => {
     expect(await count("courses WHERE code = ?", body.code)).toBe(1);
   });
 
-  it("stores nothing when the create fails, so the key can still be used", async () => {
+  it("replays a 409 too: once refused, a retry is refused, even after the email is free", async () => {
     const [key, taken] = [newKey(), newStudent()];
-    await post("/students", taken);
-    await expectProblem(await post("/students", { name: "Other", email: taken.email }, key), 409, "email_taken");
+    const holder = (await (await post("/students", taken)).json()) as { id: number };
+    const body = { name: "Other", email: taken.email };
+    const first = await post("/students", body, key);
+    expect(first.headers.get("Idempotent-Replayed")).toBeNull();
+    await expectProblem(first, 409, "email_taken");
+    const retry = await post("/students", body, key);
+    expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
+    await expectProblem(retry, 409, "email_taken");
+
+    expect((await api(`/students/${holder.id}`, { method: "DELETE" })).status).toBe(204);
+    const later = await post("/students", body, key);
+    expect(later.headers.get("Idempotent-Replayed")).toBe("true");
+    await expectProblem(later, 409, "email_taken");
+    expect(await studentsWithEmail(taken.email)).toBe(0);
+    await expectProblem(await post("/students", newStudent(), key), 422, "idempotency_key_reused");
+  });
+
+  it("keeps nothing for a request refused before it ran (400), so its key stays free", async () => {
+    const key = newKey();
+    await expectProblem(await post("/students", { name: "No email" }, key), 400, "validation_failed");
     expect(await count("idempotency_keys WHERE key = ?", key)).toBe(0);
-    const free = newStudent();
-    expect((await post("/students", free, key)).status).toBe(201);
-    expect(await studentsWithEmail(free.email)).toBe(1);
+    const body = newStudent();
+    expect((await post("/students", body, key)).status).toBe(201);
+    expect(await studentsWithEmail(body.email)).toBe(1);
   });
 
   it("creates one record from concurrent requests with one key: the others replay it", async () => {
@@ -185,11 +204,18 @@ describe("without an Idempotency-Key", () => {
 });
 
 describe("the hourly Cron Trigger", () => {
+  // The schedule wrangler.toml gives Cloudflare: without it, keys would pile up.
+  const CRON = wranglerToml.match(/^\[triggers\]\ncrons = \["([^"]+)"\]$/m)?.[1] ?? "";
+
+  it("is scheduled hourly in wrangler.toml", () => {
+    expect(CRON).toMatch(/^\d{1,2} \* \* \* \*$/);
+  });
+
   const age = (key: string, interval: string) =>
     env.DB.prepare(`UPDATE idempotency_keys SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) WHERE key = ?`).bind(interval, key).run();
 
   async function runCron(bindings: Cloudflare.Env = env) {
-    const controller = createScheduledController({ cron: "17 * * * *", scheduledTime: new Date() });
+    const controller = createScheduledController({ cron: CRON, scheduledTime: new Date() });
     const ctx = createExecutionContext();
     await worker.scheduled(controller, bindings, ctx);
     await waitOnExecutionContext(ctx);
@@ -205,7 +231,7 @@ describe("the hourly Cron Trigger", () => {
     await runCron();
     expect(await count("idempotency_keys WHERE key = ?", old)).toBe(0);
     expect(await count("idempotency_keys WHERE key = ?", recent)).toBe(1);
-    expect(log.mock.calls.map(([line]) => line)).toContainEqual({ level: "info", message: "idempotency_keys.expired", cron: "17 * * * *", deleted: 1 });
+    expect(log.mock.calls.map(([line]) => line)).toContainEqual({ level: "info", message: "idempotency_keys.expired", cron: CRON, deleted: 1 });
   });
 
   it("deletes any number of expired keys, in chunks of 1,000 so that no statement runs long", async () => {
@@ -226,7 +252,7 @@ describe("the hourly Cron Trigger", () => {
     expect(error.mock.calls.map(([line]) => line)).toContainEqual({
       level: "error",
       message: "scheduled run failed",
-      cron: "17 * * * *",
+      cron: CRON,
       error: expect.objectContaining({ message: "D1_ERROR: database is unavailable" }),
     });
   });

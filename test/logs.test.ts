@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { app } from "../src/index";
+import wranglerToml from "../wrangler.toml?raw";
 import { api } from "./api";
 import { failingD1 } from "./failing-d1";
 import { TEST_TOKENS } from "./tokens";
@@ -54,6 +55,10 @@ afterAll(() => {
 const entries = () => lines.map((args) => args[0] as Record<string, unknown>);
 
 describe("logs", () => {
+  it("leave out Cloudflare's own invocation logs, which would record full URLs (?email=) and headers", () => {
+    expect(wranglerToml).toMatch(/^\[observability\.logs\]\ninvocation_logs = false$/m);
+  });
+
   it("hold no name, email, token, header or body", () => {
     const text = JSON.stringify(lines);
     for (const secret of [NAME, "Secretname", EMAIL, "zoe.private", "not-an-email", "Private title", ...Object.values(TEST_TOKENS), "wrong-secret-token", "Bearer", "authorization", btoa(EMAIL)]) {

@@ -17,10 +17,9 @@ const codeTaken = () => new Problem("code_taken", "A course with this code alrea
 export const courseRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createCourseBody), async (c) => {
     const input = c.req.valid("json");
-    const creation = await insertCourse(c.var.db, input, await idempotencyOf(c, input));
-    if (creation.outcome === "taken") throw codeTaken();
-    const [course, etag] = splitVersion(createdRecord(c, creation));
-    if (creation.outcome === "created") logEvent(c.get("requestId"), "course.created", { course_id: course.id });
+    const { row, replayed } = createdRecord(c, await insertCourse(c.var.db, input, await idempotencyOf(c, input)), codeTaken);
+    const [course, etag] = splitVersion(row);
+    if (!replayed) logEvent(c.get("requestId"), "course.created", { course_id: course.id });
     return c.json(course, 201, { Location: `/courses/${course.id}`, ...etag });
   })
   .get("/", validate("query", courseListQuery), async (c) => {

@@ -7,11 +7,11 @@ import { idempotencyKeys, NOW } from "./schema";
 export type Idempotency = { scope: string; key: string; fingerprint: string };
 
 /**
- * How a create went: a new record; the record that the first request with this key created
- * (within 24 hours); that key used for a different request; or nothing, as the unique value
- * (email, course code) was taken.
+ * How a create went: a record created, or nothing as the unique value (email, course code)
+ * was taken; `replayed` when that is the answer the first request with this key got (within
+ * 24 hours), and nothing happened now. Or the key was used for a different request.
  */
-export type Creation<T> = { outcome: "created"; row: T } | { outcome: "replayed"; row: T } | { outcome: "key_reused" } | { outcome: "taken" };
+export type Creation<T> = { outcome: "created"; row: T; replayed: boolean } | { outcome: "taken"; replayed: boolean } | { outcome: "key_reused" };
 
 const KEPT_MS = 24 * 60 * 60 * 1000;
 
@@ -28,10 +28,10 @@ type Columns<T> = { [K in keyof T]: SQLiteColumn };
 
 /**
  * Inserts a record into `table` (with `returning`'s columns back), unless `unique` is taken.
- * With an Idempotency-Key, in one batch (one round trip, one transaction): the insert happens
- * only when the key is not held, the new record is stored under the key, and the key's record
- * is read back, so that a retry, even one racing the first request, gets that record instead
- * of creating a second one.
+ * With an Idempotency-Key, in one batch (one round trip, one transaction): the key as held
+ * before, then the insert, made only when the key is not held, then the outcome stored under
+ * the key (the new record, or NULL for a conflict), again only when the key is not held. So a
+ * retry, even one racing the first request, gets the first answer instead of a second record.
  */
 export async function createOnce<T>(
   db: Database,
@@ -43,30 +43,34 @@ export async function createOnce<T>(
 ): Promise<Creation<T>> {
   if (!idempotency) {
     const [row] = (await db.insert(table).values(values).onConflictDoNothing({ target: unique }).returning(returning)) as T[];
-    return row ? { outcome: "created", row } : { outcome: "taken" };
+    return row ? { outcome: "created", row, replayed: false } : { outcome: "taken", replayed: false };
   }
+  const { scope, key, fingerprint } = idempotency;
   const since = keptSince();
-  const held = db.select({ held: sql`1` }).from(idempotencyKeys).where(liveKey(idempotency, since));
+  const notHeld = notExists(db.select({ held: sql`1` }).from(idempotencyKeys).where(liveKey(idempotency, since)));
+  // changes() = 1 only when the insert just before made a row (last_insert_rowid() may be older).
+  const createdRow = sql`(select ${jsonObject(returning)} from ${table} where ${table.id} = last_insert_rowid() and changes() = 1)`;
   // Each INSERT … SELECT has a WHERE, which SQLite needs to read the ON CONFLICT after it as
   // an upsert rather than as part of the SELECT.
-  const [inserted, , stored] = (await db.batch([
-    db.insert(table).select(sql`select ${rowOf(table, values)} where ${notExists(held)}`).onConflictDoNothing({ target: unique }).returning(returning),
-    // changes() = 1: only when the insert above made a row (last_insert_rowid() may be older).
+  const [held, inserted] = (await db.batch([
+    db.select({ fingerprint: idempotencyKeys.fingerprint, created: idempotencyKeys.created }).from(idempotencyKeys).where(liveKey(idempotency, since)),
+    db.insert(table).select(sql`select ${rowOf(table, values)} where ${notHeld}`).onConflictDoNothing({ target: unique }).returning(returning),
     db
       .insert(idempotencyKeys)
-      .select(sql`select ${idempotency.scope}, ${idempotency.key}, ${idempotency.fingerprint}, ${jsonObject(returning)}, ${NOW} from ${table} where ${table.id} = last_insert_rowid() and changes() = 1`)
+      .select(sql`select ${scope}, ${key}, ${fingerprint}, ${createdRow}, ${NOW} where ${notHeld}`)
       // An expired key that the hourly clean-up has not deleted yet is taken over.
       .onConflictDoUpdate({
         target: [idempotencyKeys.scope, idempotencyKeys.key],
         set: { fingerprint: sql`excluded.fingerprint`, created: sql`excluded.created`, created_at: sql`excluded.created_at` },
       }),
-    db.select({ fingerprint: idempotencyKeys.fingerprint, created: idempotencyKeys.created }).from(idempotencyKeys).where(liveKey(idempotency, since)),
-  ])) as [T[], unknown, { fingerprint: string; created: string }[]];
+  ])) as [{ fingerprint: string; created: string | null }[], T[], unknown];
+  const [first] = held;
+  if (first) {
+    if (first.fingerprint !== fingerprint) return { outcome: "key_reused" };
+    return first.created === null ? { outcome: "taken", replayed: true } : { outcome: "created", row: fromJsonObject(returning, first.created), replayed: true };
+  }
   const [row] = inserted;
-  const [key] = stored;
-  if (row) return { outcome: "created", row };
-  if (!key) return { outcome: "taken" };
-  return key.fingerprint === idempotency.fingerprint ? { outcome: "replayed", row: fromJsonObject(returning, key.created) } : { outcome: "key_reused" };
+  return row ? { outcome: "created", row, replayed: false } : { outcome: "taken", replayed: false };
 }
 
 /**

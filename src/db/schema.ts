@@ -74,7 +74,8 @@ export const deletedEnrollments = sqliteTable(
 
 /**
  * The first create made with each Idempotency-Key, per token (a SHA-256 of it), for 24 hours:
- * the record as created, to replay to a retry (src/db/idempotency.ts).
+ * the record as created, or NULL when it was refused as a conflict, to replay to a retry
+ * (src/db/idempotency.ts).
  */
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",
@@ -82,7 +83,7 @@ export const idempotencyKeys = sqliteTable(
     scope: text("scope").notNull(),
     key: text("key").notNull(),
     fingerprint: text("fingerprint").notNull(),
-    created: text("created").notNull(),
+    created: text("created"),
     created_at: timestamp("created_at"),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_keys_created_at").on(t.created_at)],

@@ -30,17 +30,18 @@ export async function idempotencyOf(c: Context<AppEnv>, body: unknown): Promise<
 }
 
 /**
- * The record a create answers with: the new one, or, to a retry, the one the first request
- * created, marked `Idempotent-Replayed: true`. A key used before for a different request is a
- * 422, and creates nothing.
+ * The record a create answers with, or the `taken` problem (409). A retry gets the answer the
+ * first request with its key got, marked `Idempotent-Replayed: true`. A key used before for a
+ * different request is a 422, and creates nothing.
  */
-export function createdRecord<T>(c: Context, creation: Exclude<Creation<T>, { outcome: "taken" }>): T {
+export function createdRecord<T>(c: Context, creation: Creation<T>, taken: () => Problem): { row: T; replayed: boolean } {
   if (creation.outcome === "key_reused") {
     throw new Problem("idempotency_key_reused", "This Idempotency-Key was used in the last 24 hours for a different request. Nothing was created; use a new key for a new request.");
   }
-  if (creation.outcome === "replayed") {
+  if (creation.replayed) {
     c.header("Idempotent-Replayed", "true");
     annotateRequestLog(c, { replayed: true });
   }
-  return creation.row;
+  if (creation.outcome === "taken") throw taken();
+  return { row: creation.row, replayed: creation.replayed };
 }

@@ -78,7 +78,7 @@ const HEADERS = {
     schema: { type: "string" },
   },
   IdempotentReplayed: {
-    description: "`true` when this is the answer to an earlier request with the same Idempotency-Key, replayed: nothing was created now.",
+    description: "`true` when this is the answer to an earlier request with the same Idempotency-Key (its 201 or 409), replayed: nothing happened now.",
     required: false,
     schema: { type: "string", enum: ["true"] },
   },
@@ -130,7 +130,8 @@ function problemsOf(op: Operation): ProblemCode[] {
   return [...new Set([...codes, ...(op.problems ?? [])])];
 }
 
-function problemResponses(codes: ProblemCode[]) {
+/** `replayable`: a create with an Idempotency-Key, whose 409 a retry gets again. */
+function problemResponses(codes: ProblemCode[], replayable = false) {
   const byStatus = new Map<number, ProblemCode[]>();
   for (const code of codes) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
   return Object.fromEntries(
@@ -148,6 +149,7 @@ function problemResponses(codes: ProblemCode[]) {
             "RateLimit-Policy": ref("RateLimitPolicy", "headers"),
           }),
           ...((status === 429 || status === 503) && { "Retry-After": ref("RetryAfter", "headers") }),
+          ...(replayable && status === 409 && { "Idempotent-Replayed": ref("IdempotentReplayed", "headers") }),
         },
         content: {
           "application/problem+json": { schema: { allOf: [ref("Problem"), { properties: { code: { enum: group } } }] } },
@@ -206,7 +208,7 @@ function operation(op: Operation) {
           headers: { ...REQUEST_ID, ETag: ref("ETag", "headers"), "X-D1-Bookmark": ref("Bookmark", "headers") },
         },
       }),
-      ...problemResponses(problemsOf(op)),
+      ...problemResponses(problemsOf(op), op.idempotencyKey),
     },
   };
 }

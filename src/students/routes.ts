@@ -17,10 +17,9 @@ const emailTaken = () => new Problem("email_taken", "A student with this email a
 export const studentRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createStudentBody), async (c) => {
     const input = c.req.valid("json");
-    const creation = await insertStudent(c.var.db, input, await idempotencyOf(c, input));
-    if (creation.outcome === "taken") throw emailTaken();
-    const [student, etag] = splitVersion(createdRecord(c, creation));
-    if (creation.outcome === "created") logEvent(c.get("requestId"), "student.created", { student_id: student.id });
+    const { row, replayed } = createdRecord(c, await insertStudent(c.var.db, input, await idempotencyOf(c, input)), emailTaken);
+    const [student, etag] = splitVersion(row);
+    if (!replayed) logEvent(c.get("requestId"), "student.created", { student_id: student.id });
     return c.json(student, 201, { Location: `/students/${student.id}`, ...etag });
   })
   .get("/", validate("query", studentListQuery), async (c) => {
