@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type * as z from "zod/mini";
 import type { Course } from "../src/courses/schemas";
@@ -50,6 +50,9 @@ export async function expectProblem(res: Response, status: number, code: Problem
   expect(body.request_id).toBe(res.headers.get("X-Request-Id"));
   return body;
 }
+
+/** The `n` that a `SELECT count(*) AS n …` finds in the test's D1. */
+export const countRows = async (sql: string, ...params: unknown[]) => (await env.DB.prepare(sql).bind(...params).first<number>("n")) ?? 0;
 
 let unique = 0;
 

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import wranglerToml from "../wrangler.toml?raw";
-import { api, expectProblem } from "./api";
+import { api, countRows, expectProblem } from "./api";
 import { spyOnD1 } from "./d1-spy";
 import { failingD1 } from "./failing-d1";
 import { TEST_TOKENS } from "./tokens";
@@ -18,8 +18,7 @@ const newStudent = () => ({ name: `Retry ${++unique}`, email: `retry${unique}@ex
 const post = (path: string, json: unknown, key?: string, token: string = TEST_TOKENS.write) =>
   api(path, { method: "POST", json, token, headers: key === undefined ? {} : { "Idempotency-Key": key } });
 
-const count = async (sql: string, ...params: unknown[]) =>
-  ((await env.DB.prepare(`SELECT count(*) AS n FROM ${sql}`).bind(...params).first()) as { n: number }).n;
+const count = (from: string, ...params: unknown[]) => countRows(`SELECT count(*) AS n FROM ${from}`, ...params);
 const studentsWithEmail = (email: string) => count("students WHERE email = ?", email);
 
 /** The answer as a client sees it: status, the headers that matter, and the body. */

@@ -1,12 +1,10 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, createCourse, createStudent } from "./api";
+import { api, countRows as count, createCourse, createStudent } from "./api";
 
 // Concurrent requests against one D1. Each enrollment request is one batch, which D1 runs
 // as one transaction, so every response must tell the truth about the state it left.
 
 const enroll = (studentId: number, courseId: number) => api(`/students/${studentId}/courses`, { method: "POST", json: { course_id: courseId } });
-const count = (sql: string, ...params: unknown[]) => env.DB.prepare(sql).bind(...params).first<number>("n");
 const orphans = () =>
   count(`SELECT count(*) AS n FROM student_courses sc
          WHERE NOT EXISTS (SELECT 1 FROM students s WHERE s.id = sc.student_id)

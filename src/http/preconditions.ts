@@ -50,8 +50,8 @@ export function entityTags(header: string): string[] | undefined {
 /**
  * The versions an `If-Match` header accepts: undefined without the header (the request then
  * applies whatever the version), "any" for `*`, else the versions its tags name (none, when
- * no tag is one of ours, or of an older shape: then nothing matches). A weak tag counts as the strong one it came
- * from: Cloudflare weakens the tags of the responses it compresses.
+ * no tag is one of ours, or is of an older shape: then nothing matches). A weak tag counts as
+ * the strong one it came from: Cloudflare weakens the tags of the responses it compresses.
  */
 export function ifMatchVersions(c: Context): Versions {
   const header = c.req.header("If-Match");

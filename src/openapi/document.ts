@@ -167,6 +167,8 @@ function operationId(op: Operation): string {
 }
 
 function operation(op: Operation) {
+  // A create that can refuse a reused key is one that takes an Idempotency-Key.
+  const idempotent = op.problems?.includes("idempotency_key_reused") ?? false;
   // Every read behind a token answers conditional requests (hono/etag in src/index.ts).
   const conditional = op.method === "get" && !op.open;
   return {
@@ -180,7 +182,7 @@ function operation(op: Operation) {
       ...(conditional ? [{ name: "If-None-Match", in: "header", required: false, description: "ETags the client holds; a current one gets a 304.", schema: { type: "string" } }] : []),
       // A route that can refuse a stale version is one that checks If-Match.
       ...(op.problems?.includes("precondition_failed") ? [IF_MATCH_PARAMETER] : []),
-      ...(op.idempotencyKey ? [IDEMPOTENCY_KEY_PARAMETER] : []),
+      ...(idempotent ? [IDEMPOTENCY_KEY_PARAMETER] : []),
       ...(op.open ? [] : [BOOKMARK_PARAMETER]),
     ],
     ...(op.body && { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body, "input") } } } }),
@@ -194,7 +196,7 @@ function operation(op: Operation) {
               // A file of Static Assets never reaches the Worker, which sets the request id.
               ...(!op.asset && REQUEST_ID),
               ...(location && { Location: ref("Location", "headers") }),
-              ...(op.idempotencyKey && { "Idempotent-Replayed": ref("IdempotentReplayed", "headers") }),
+              ...(idempotent && { "Idempotent-Replayed": ref("IdempotentReplayed", "headers") }),
               ...((conditional || etag) && { ETag: ref("ETag", "headers") }),
               ...(!op.open && { "X-D1-Bookmark": ref("Bookmark", "headers") }),
             },
@@ -208,7 +210,7 @@ function operation(op: Operation) {
           headers: { ...REQUEST_ID, ETag: ref("ETag", "headers"), "X-D1-Bookmark": ref("Bookmark", "headers") },
         },
       }),
-      ...problemResponses(problemsOf(op), op.idempotencyKey),
+      ...problemResponses(problemsOf(op), idempotent),
     },
   };
 }

@@ -22,8 +22,6 @@ export type Operation = {
   open?: true;
   /** A file of public/, served by Static Assets before the Worker runs. */
   asset?: true;
-  /** Takes an Idempotency-Key header (a create). */
-  idempotencyKey?: true;
   params?: z.ZodMiniObject;
   query?: z.ZodMiniObject;
   body?: z.ZodMiniType;
@@ -59,7 +57,6 @@ export const OPERATIONS: Operation[] = [
     summary: "Create a student",
     tag: "Students",
     body: createStudentBody,
-    idempotencyKey: true,
     responses: [{ status: 201, description: "Created (or, to a retry with the same Idempotency-Key, the first answer again); the ETag is its first version.", schema: student, location: true, etag: true }],
     problems: ["email_taken", "idempotency_key_reused"],
   },
@@ -83,7 +80,6 @@ export const OPERATIONS: Operation[] = [
     summary: "Create a course",
     tag: "Courses",
     body: createCourseBody,
-    idempotencyKey: true,
     responses: [{ status: 201, description: "Created (or, to a retry with the same Idempotency-Key, the first answer again); the ETag is its first version.", schema: course, location: true, etag: true }],
     problems: ["code_taken", "idempotency_key_reused"],
   },
