@@ -36,12 +36,19 @@ const TOKEN = "bench-token";
 const origin = `http://127.0.0.1:${args.port}`;
 
 /** Student s takes courses course(s, 0) … course(s, perStudent - 1): distinct, since 97 and the course count are coprime. */
-const course = (/** @type {number} */ s, /** @type {number} */ k) => ((s * 7 + k * 97) % scale.courses) + 1;
+const course = (/** @type {number} */ s, /** @type {number} */ k) =>
+  ((s * 7 + k * 97) % scale.courses) + 1;
 
-function progress(/** @type {string} */ label, /** @type {number} */ done, /** @type {number} */ total) {
+function progress(
+  /** @type {string} */ label,
+  /** @type {number} */ done,
+  /** @type {number} */ total,
+) {
   const width = 30;
   const filled = Math.round((done / total) * width);
-  process.stderr.write(`\r${label.padEnd(12)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.round((done / total) * 100)).padStart(3)}%  ${done.toLocaleString()}/${total.toLocaleString()}`);
+  process.stderr.write(
+    `\r${label.padEnd(12)} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.round((done / total) * 100)).padStart(3)}%  ${done.toLocaleString()}/${total.toLocaleString()}`,
+  );
   if (done === total) process.stderr.write("\n");
 }
 
@@ -65,29 +72,51 @@ async function load(
 }
 
 async function loadDataSet(/** @type {string} */ state) {
-  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { stdio: ["ignore", "ignore", "inherit"] });
-  const { env, dispose } = await getPlatformProxy({ configPath: "wrangler.toml", persist: { path: join(state, "v3") } });
+  execFileSync(
+    "npx",
+    ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+  const { env, dispose } = await getPlatformProxy({
+    configPath: "wrangler.toml",
+    persist: { path: join(state, "v3") },
+  });
   const db = /** @type {D1Database} */ (env.DB);
   const range = "WITH RECURSIVE seq(n) AS (SELECT ?1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?2)";
   await load(db, "students", scale.students, 20_000, (from, to) =>
-    db.prepare(`INSERT INTO students (name, email) ${range} SELECT 'Student ' || n, 'student' || n || '@example.org' FROM seq`).bind(from, to),
-  );
-  await load(db, "courses", scale.courses, 20_000, (from, to) =>
-    db.prepare(`INSERT INTO courses (code, title) ${range} SELECT 'C' || n, 'Course ' || n FROM seq`).bind(from, to),
-  );
-  const studentsPerChunk = Math.max(1, Math.floor(50_000 / perStudent));
-  await load(db, "enrollments", scale.students, studentsPerChunk, (from, to) =>
     db
       .prepare(
-        `INSERT INTO student_courses (student_id, course_id)
+        `INSERT INTO students (name, email) ${range} SELECT 'Student ' || n, 'student' || n || '@example.org' FROM seq`,
+      )
+      .bind(from, to),
+  );
+  await load(db, "courses", scale.courses, 20_000, (from, to) =>
+    db
+      .prepare(
+        `INSERT INTO courses (code, title) ${range} SELECT 'C' || n, 'Course ' || n FROM seq`,
+      )
+      .bind(from, to),
+  );
+  const studentsPerChunk = Math.max(1, Math.floor(50_000 / perStudent));
+  await load(
+    db,
+    "enrollments",
+    scale.students,
+    studentsPerChunk,
+    (from, to) =>
+      db
+        .prepare(
+          `INSERT INTO student_courses (student_id, course_id)
          ${range}, k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ?3 - 1)
          SELECT n, ((n * 7 + i * 97) % ?4) + 1 FROM seq, k`,
-      )
-      .bind(from, to, perStudent, scale.courses),
+        )
+        .bind(from, to, perStudent, scale.courses),
     perStudent,
   );
   // The change feed's deep page starts here: 150 changes before the last one.
-  const deepChange = await db.prepare("SELECT updated_at FROM student_courses ORDER BY updated_at DESC LIMIT 1 OFFSET 150").first("updated_at");
+  const deepChange = await db
+    .prepare("SELECT updated_at FROM student_courses ORDER BY updated_at DESC LIMIT 1 OFFSET 150")
+    .first("updated_at");
   await dispose();
   return { deepChange: String(deepChange) };
 }
@@ -95,11 +124,37 @@ async function loadDataSet(/** @type {string} */ state) {
 /** wrangler dev on the loaded state, with the rate limit raised past what the benchmark sends. */
 async function startWorker(/** @type {string} */ state) {
   const config = ".bench.wrangler.toml";
-  writeFileSync(config, readFileSync("wrangler.toml", "utf8").replace(/simple = \{ limit = \d+/, "simple = { limit = 100000000"));
+  writeFileSync(
+    config,
+    readFileSync("wrangler.toml", "utf8").replace(
+      /simple = \{ limit = \d+/,
+      "simple = { limit = 100000000",
+    ),
+  );
   const worker = spawn(
     "npx",
-    ["wrangler", "dev", "-c", config, "--persist-to", state, "--ip", "127.0.0.1", "--port", args.port, "--log-level", "warn", "--show-interactive-dev-session=false", "--var", `API_TOKEN:${TOKEN}`],
-    { stdio: "ignore", detached: true, env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
+    [
+      "wrangler",
+      "dev",
+      "-c",
+      config,
+      "--persist-to",
+      state,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      args.port,
+      "--log-level",
+      "warn",
+      "--show-interactive-dev-session=false",
+      "--var",
+      `API_TOKEN:${TOKEN}`,
+    ],
+    {
+      stdio: "ignore",
+      detached: true,
+      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    },
   );
   const stop = () => {
     if (worker.exitCode === null && worker.pid) process.kill(-worker.pid, "SIGTERM");
@@ -115,7 +170,8 @@ async function startWorker(/** @type {string} */ state) {
   throw new Error("wrangler dev did not start");
 }
 
-const cursor = (/** @type {number} */ id) => Buffer.from(JSON.stringify([id])).toString("base64url");
+const cursor = (/** @type {number} */ id) =>
+  Buffer.from(JSON.stringify([id])).toString("base64url");
 const random = (/** @type {number} */ n) => 1 + Math.floor(Math.random() * n);
 const auth = { Authorization: `Bearer ${TOKEN}` };
 const json = { ...auth, "Content-Type": "application/json" };
@@ -134,13 +190,27 @@ function scenarios(/** @type {{ deepChange: string }} */ { deepChange }) {
   return {
     "POST /students/{id}/courses (new)": () => {
       const [s, c] = nextPair(fresh++, perStudent);
-      return { method: "POST", path: `/students/${s}/courses`, headers: json, body: JSON.stringify({ course_id: c }) };
+      return {
+        method: "POST",
+        path: `/students/${s}/courses`,
+        headers: json,
+        body: JSON.stringify({ course_id: c }),
+      };
     },
     "POST /students/{id}/courses (repeat)": () => {
       const s = random(scale.students);
-      return { method: "POST", path: `/students/${s}/courses`, headers: json, body: JSON.stringify({ course_id: course(s, 0) }) };
+      return {
+        method: "POST",
+        path: `/students/${s}/courses`,
+        headers: json,
+        body: JSON.stringify({ course_id: course(s, 0) }),
+      };
     },
-    "GET /students/{id}/courses": () => ({ method: "GET", path: `/students/${random(scale.students)}/courses`, headers: auth }),
+    "GET /students/{id}/courses": () => ({
+      method: "GET",
+      path: `/students/${random(scale.students)}/courses`,
+      headers: auth,
+    }),
     "GET /students/{id}/courses/{course_id}": () => {
       const s = random(scale.students);
       return { method: "GET", path: `/students/${s}/courses/${course(s, 1)}`, headers: auth };
@@ -149,7 +219,11 @@ function scenarios(/** @type {{ deepChange: string }} */ { deepChange }) {
       const [s, c] = nextPair(dropped++, 2);
       return { method: "DELETE", path: `/students/${s}/courses/${c}`, headers: auth };
     },
-    "GET /courses/{id}/students (first page)": () => ({ method: "GET", path: `/courses/${random(scale.courses)}/students`, headers: auth }),
+    "GET /courses/{id}/students (first page)": () => ({
+      method: "GET",
+      path: `/courses/${random(scale.courses)}/students`,
+      headers: auth,
+    }),
     "GET /courses/{id}/students (deep page)": () => ({
       method: "GET",
       // Past nearly every student of the course: the last pages of its roster.
@@ -164,9 +238,17 @@ function scenarios(/** @type {{ deepChange: string }} */ { deepChange }) {
       headers: auth,
     }),
     "GET /students (first page)": () => ({ method: "GET", path: "/students", headers: auth }),
-    "GET /students (deep page)": () => ({ method: "GET", path: `/students?cursor=${cursor(deepStudent)}`, headers: auth }),
+    "GET /students (deep page)": () => ({
+      method: "GET",
+      path: `/students?cursor=${cursor(deepStudent)}`,
+      headers: auth,
+    }),
     "GET /courses (first page)": () => ({ method: "GET", path: "/courses", headers: auth }),
-    "GET /courses (deep page)": () => ({ method: "GET", path: `/courses?cursor=${cursor(deepCourse)}`, headers: auth }),
+    "GET /courses (deep page)": () => ({
+      method: "GET",
+      path: `/courses?cursor=${cursor(deepCourse)}`,
+      headers: auth,
+    }),
   };
 }
 
@@ -190,7 +272,11 @@ async function measure(/** @type {string} */ name, /** @type {() => object} */ n
 
 const state = mkdtempSync(join(tmpdir(), `bench-${args.scale}-`));
 try {
-  console.error(`Loading the ${args.scale} data set: ${Object.entries(scale).map(([k, v]) => `${v.toLocaleString()} ${k}`).join(", ")}`);
+  console.error(
+    `Loading the ${args.scale} data set: ${Object.entries(scale)
+      .map(([k, v]) => `${v.toLocaleString()} ${k}`)
+      .join(", ")}`,
+  );
   const loaded = await loadDataSet(state);
   const stop = await startWorker(state);
   try {
@@ -199,11 +285,16 @@ try {
       process.stderr.write(`Measuring ${name} for ${args.duration} s…\n`);
       rows.push(await measure(name, next));
     }
-    console.log(`\n${args.scale} scale, ${args.connections} connections, ${args.duration} s per route, ${availableParallelism()} cores, Node ${process.version}`);
+    console.log(
+      `\n${args.scale} scale, ${args.connections} connections, ${args.duration} s per route, ${availableParallelism()} cores, Node ${process.version}`,
+    );
     console.table(Object.fromEntries(rows.map(({ route, ...figures }) => [route, figures])));
     mkdirSync("bench/results", { recursive: true });
     const file = `bench/results/${args.scale}.json`;
-    writeFileSync(file, `${JSON.stringify({ scale: args.scale, data: scale, connections: Number(args.connections), duration_s: Number(args.duration), date: new Date().toISOString(), routes: rows }, null, 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ scale: args.scale, data: scale, connections: Number(args.connections), duration_s: Number(args.duration), date: new Date().toISOString(), routes: rows }, null, 2)}\n`,
+    );
     console.log(`Written to ${file}`);
   } finally {
     stop();

@@ -10,11 +10,21 @@ import { localVars, startLocalWorker } from "./local-worker.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Without the networking flags Chromium calls Google's hosts at start, which this must not do.
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 /** @type {{ paths: Record<string, Record<string, { operationId: string; tags: string[] }>> }} */
 const document = JSON.parse(readFileSync("public/openapi.json", "utf8"));
-const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ method, path, ...op })));
+const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, op]) => ({ method, path, ...op })),
+);
 
 let passed = 0;
 let failed = 0;
@@ -26,7 +36,9 @@ async function run(title, check) {
     console.log(`ok     ${title}`);
   } catch (error) {
     failed += 1;
-    console.log(`FAILED ${title}\n       ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    console.log(
+      `FAILED ${title}\n       ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+    );
   }
 }
 /** @param {boolean} condition @param {string} message */
@@ -51,7 +63,10 @@ try {
 
   await run("GET /docs redirects to the page, which renders the document", async () => {
     const response = await page.goto(`${worker.origin}/docs`);
-    assert(response?.status() === 200 && page.url() === `${worker.origin}/docs/`, `got ${response?.status()} at ${page.url()}`);
+    assert(
+      response?.status() === 200 && page.url() === `${worker.origin}/docs/`,
+      `got ${response?.status()} at ${page.url()}`,
+    );
     await page.locator(".opblock").first().waitFor({ timeout: 30_000 });
   });
 
@@ -85,12 +100,18 @@ try {
     const sent = await response.request().headerValue("authorization");
     assert(sent === `Bearer ${token}`, `sent Authorization: ${sent}`);
     assert(response.status() === 200, `the Worker answered ${response.status()}`);
-    const shown = await block.locator(".live-responses-table tr.response .response-col_status").innerText();
+    const shown = await block
+      .locator(".live-responses-table tr.response .response-col_status")
+      .innerText();
     assert(shown.trim() === "200", `the page shows ${shown}`);
   });
 
-  await run("loads nothing from another host", async () => assert(foreign.length === 0, foreign.join(", ")));
-  await run("logs no error, and so breaks no Content-Security-Policy", async () => assert(errors.length === 0, errors.join(" | ")));
+  await run("loads nothing from another host", async () =>
+    assert(foreign.length === 0, foreign.join(", ")),
+  );
+  await run("logs no error, and so breaks no Content-Security-Policy", async () =>
+    assert(errors.length === 0, errors.join(" | ")),
+  );
 } finally {
   await browser.close();
   worker.stop();

@@ -13,7 +13,12 @@ import { isDeepStrictEqual } from "node:util";
 import { startLocalWorker } from "./local-worker.js";
 
 const DOCUMENTED_ORIGIN = "http://localhost:8787";
-const FILES = ["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => join("docs", f))];
+const FILES = [
+  "README.md",
+  ...readdirSync("docs")
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => join("docs", f)),
+];
 
 /** @typedef {{ file: string; line: number; command: string; expected: string }} Example */
 
@@ -67,9 +72,14 @@ function cursorKey(/** @type {string} */ cursor) {
 
 /** A cursor that holds a time (the change feed's) matches one with any time and the same ids. */
 function sameCursor(/** @type {unknown} */ expected, /** @type {unknown} */ actual) {
-  const [want, got] = [expected, actual].map((c) => (typeof c === "string" ? cursorKey(c) : undefined));
+  const [want, got] = [expected, actual].map((c) =>
+    typeof c === "string" ? cursorKey(c) : undefined,
+  );
   if (!want?.some((part) => TIME.test(part))) return isDeepStrictEqual(expected, actual);
-  return got?.length === want.length && want.every((part, i) => (TIME.test(part) ? TIME.test(got[i]) : isDeepStrictEqual(part, got[i])));
+  return (
+    got?.length === want.length &&
+    want.every((part, i) => (TIME.test(part) ? TIME.test(got[i]) : isDeepStrictEqual(part, got[i])))
+  );
 }
 
 /**
@@ -81,12 +91,21 @@ function sameShape(/** @type {unknown} */ expected, /** @type {unknown} */ actua
   if (isVolatileKey(key) && typeof expected === "string") return typeof actual === "string";
   if (key === "next_cursor") return sameCursor(expected, actual);
   if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => sameShape(e, actual[i]));
+    return (
+      Array.isArray(actual) &&
+      actual.length === expected.length &&
+      expected.every((e, i) => sameShape(e, actual[i]))
+    );
   }
   if (expected && typeof expected === "object") {
     if (!actual || typeof actual !== "object" || Array.isArray(actual)) return false;
     const keys = Object.keys(expected);
-    return isDeepStrictEqual(keys.sort(), Object.keys(actual).sort()) && keys.every((k) => sameShape(/** @type {any} */ (expected)[k], /** @type {any} */ (actual)[k], k));
+    return (
+      isDeepStrictEqual(keys.sort(), Object.keys(actual).sort()) &&
+      keys.every((k) =>
+        sameShape(/** @type {any} */ (expected)[k], /** @type {any} */ (actual)[k], k),
+      )
+    );
   }
   return isDeepStrictEqual(expected, actual);
 }
@@ -96,17 +115,23 @@ function differences(/** @type {string} */ expectedText, /** @type {string} */ a
   const expected = parseResponse(expectedText);
   const actual = parseResponse(actualText);
   const problems = [];
-  if (expected.status !== actual.status) problems.push(`status ${actual.status}, documented ${expected.status}`);
+  if (expected.status !== actual.status)
+    problems.push(`status ${actual.status}, documented ${expected.status}`);
   for (const [name, value] of expected.headers) {
     const got = actual.headers.get(name);
     if (got === undefined) problems.push(`no ${name} header`);
-    else if (!VOLATILE_HEADERS.has(name) && got !== value) problems.push(`${name}: ${got}, documented ${value}`);
+    else if (!VOLATILE_HEADERS.has(name) && got !== value)
+      problems.push(`${name}: ${got}, documented ${value}`);
   }
   if (expected.body === "" || actual.body === "") {
-    if (expected.body !== actual.body) problems.push(`body ${JSON.stringify(actual.body)}, documented ${JSON.stringify(expected.body)}`);
+    if (expected.body !== actual.body)
+      problems.push(
+        `body ${JSON.stringify(actual.body)}, documented ${JSON.stringify(expected.body)}`,
+      );
   } else {
     try {
-      if (!sameShape(JSON.parse(expected.body), JSON.parse(actual.body))) problems.push(`body ${actual.body}`);
+      if (!sameShape(JSON.parse(expected.body), JSON.parse(actual.body)))
+        problems.push(`body ${actual.body}`);
     } catch {
       problems.push(`body is not JSON: ${actual.body}`);
     }

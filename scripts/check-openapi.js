@@ -7,14 +7,22 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 const document = JSON.parse(readFileSync("public/openapi.json", "utf8"));
 const validator = new Validator();
 const result = await validator.validate(document);
-let failures = result.valid ? [] : [`not a valid OpenAPI ${validator.version} document:\n${JSON.stringify(result.errors, null, 2)}`];
+let failures = result.valid
+  ? []
+  : [
+      `not a valid OpenAPI ${validator.version} document:\n${JSON.stringify(result.errors, null, 2)}`,
+    ];
 if (result.valid) {
   try {
     validator.resolveRefs();
   } catch (error) {
-    failures = [`a $ref does not resolve: ${error instanceof Error ? error.message : String(error)}`];
+    failures = [
+      `a $ref does not resolve: ${error instanceof Error ? error.message : String(error)}`,
+    ];
   }
 }
 for (const failure of failures) console.error(failure);
-console.log(`openapi: ${failures.length === 0 ? 1 : 0} passed, ${failures.length} failed (OpenAPI ${validator.version ?? "?"})`);
+console.log(
+  `openapi: ${failures.length === 0 ? 1 : 0} passed, ${failures.length} failed (OpenAPI ${validator.version ?? "?"})`,
+);
 process.exit(failures.length === 0 ? 0 : 1);

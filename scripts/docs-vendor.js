@@ -9,11 +9,16 @@ import { fileURLToPath } from "node:url";
 
 const SERVED = ["swagger-ui-bundle.js", "swagger-ui.css"];
 const NOTICES = ["LICENSE", "NOTICE", "swagger-ui-bundle.js.LICENSE.txt"];
-const SOURCE_MAP_REFERENCE = /\n?(?:\/\/# sourceMappingURL=\S+|\/\*# sourceMappingURL=[^*]+\*\/)\s*$/;
+const SOURCE_MAP_REFERENCE =
+  /\n?(?:\/\/# sourceMappingURL=\S+|\/\*# sourceMappingURL=[^*]+\*\/)\s*$/;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const from = join(root, "node_modules", "swagger-ui-dist");
 const to = join(root, "public", "docs", "vendor");
 mkdirSync(to, { recursive: true });
-for (const file of SERVED) writeFileSync(join(to, file), readFileSync(join(from, file), "utf8").replace(SOURCE_MAP_REFERENCE, "\n"));
+for (const file of SERVED)
+  writeFileSync(
+    join(to, file),
+    readFileSync(join(from, file), "utf8").replace(SOURCE_MAP_REFERENCE, "\n"),
+  );
 for (const file of NOTICES) copyFileSync(join(from, file), join(to, file));

@@ -31,16 +31,38 @@ export function localVars() {
 export async function startLocalWorker() {
   const persist = mkdtempSync(join(tmpdir(), "local-worker-"));
   for (const script of ["db:migrate:local", "db:seed:local"]) {
-    const { status, stderr } = spawnSync("npm", ["run", "--silent", script, "--", "--persist-to", persist], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    const { status, stderr } = spawnSync(
+      "npm",
+      ["run", "--silent", script, "--", "--persist-to", persist],
+      { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" },
+    );
     if (status !== 0) throw new Error(`${script} failed:\n${stderr}`);
   }
   const port = await freePort();
-  const vars = Object.entries(localVars()).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
+  const vars = Object.entries(localVars()).flatMap(([name, value]) => [
+    "--var",
+    `${name}:${value}`,
+  ]);
   const worker = spawn(
     "npx",
-    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false", ...vars],
+    [
+      "wrangler",
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      persist,
+      "--show-interactive-dev-session=false",
+      ...vars,
+    ],
     // wrangler dev would try to fetch Request.cf data from the internet; it is not needed here.
-    { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    },
   );
   const stop = () => {
     if (worker.pid && worker.exitCode === null) process.kill(-worker.pid, "SIGTERM");

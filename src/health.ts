@@ -4,4 +4,5 @@ import * as z from "zod/mini";
 export const healthBody = z.strictObject({ status: z.literal("ok") });
 
 /** The health probe: the Worker runs and answers. It needs no token and touches no database. */
-export const health = (c: Context) => c.json({ status: "ok" } satisfies z.output<typeof healthBody>);
+export const health = (c: Context) =>
+  c.json({ status: "ok" } satisfies z.output<typeof healthBody>);

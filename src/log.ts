@@ -20,7 +20,9 @@ export function logError(message: string, fields: Fields, error: unknown): void 
  */
 function describeError(error: unknown): Fields {
   if (error instanceof DrizzleQueryError) {
-    return error.cause ? describeError(error.cause) : { name: "DrizzleQueryError", message: "query failed" };
+    return error.cause
+      ? describeError(error.cause)
+      : { name: "DrizzleQueryError", message: "query failed" };
   }
   return error instanceof Error
     ? { name: error.name, message: error.message, stack: error.stack }

@@ -8,7 +8,12 @@ describe("clientKey", () => {
   });
 
   it("gives every address of one IPv6 /64 the same key, however it is written", () => {
-    const keys = ["2001:db8:1:2:3:4:5:6", "2001:db8:1:2::7", "2001:0DB8:0001:0002:ffff::", "2001:db8:1:2::"].map(clientKey);
+    const keys = [
+      "2001:db8:1:2:3:4:5:6",
+      "2001:db8:1:2::7",
+      "2001:0DB8:0001:0002:ffff::",
+      "2001:db8:1:2::",
+    ].map(clientKey);
     expect(new Set(keys)).toEqual(new Set(["2001:db8:1:2::/64"]));
   });
 

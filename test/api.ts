@@ -3,8 +3,8 @@ import { expect } from "vitest";
 import type * as z from "zod/mini";
 import type { Course } from "../src/courses/schemas";
 import { type ProblemCode, problemBody } from "../src/http/problem";
-import type { Student } from "../src/students/schemas";
 import { app } from "../src/index";
+import type { Student } from "../src/students/schemas";
 import { expectDocumentedResponse } from "./contract";
 import { TEST_TOKENS } from "./tokens";
 
@@ -19,7 +19,10 @@ type ApiInit = RequestInit & {
  * Calls the Worker exactly as a client would, through its default export's fetch, and checks
  * the response against the OpenAPI document (status and body) before handing it back.
  */
-export async function api(path: string, { token = TEST_TOKENS.write, json, ...init }: ApiInit = {}): Promise<Response> {
+export async function api(
+  path: string,
+  { token = TEST_TOKENS.write, json, ...init }: ApiInit = {},
+): Promise<Response> {
   const headers = new Headers(init.headers);
   if (token !== null) headers.set("Authorization", `Bearer ${token}`);
   if (json !== undefined) {
@@ -42,30 +45,48 @@ export async function appRequest(request: Request, env: object): Promise<Respons
 export type ProblemBody = z.output<typeof problemBody>;
 
 /** Asserts a complete RFC 9457 problem response and returns its body. */
-export async function expectProblem(res: Response, status: number, code: ProblemCode): Promise<ProblemBody> {
+export async function expectProblem(
+  res: Response,
+  status: number,
+  code: ProblemCode,
+): Promise<ProblemBody> {
   expect(res.headers.get("Content-Type")).toBe("application/problem+json");
   const body = (await res.json()) as ProblemBody;
   expect({ status: res.status, code: body.code }).toEqual({ status, code });
-  expect(body).toMatchObject({ status, type: expect.stringContaining(code), title: expect.any(String), detail: expect.any(String) });
+  expect(body).toMatchObject({
+    status,
+    type: expect.stringContaining(code),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(body.request_id).toBe(res.headers.get("X-Request-Id"));
   return body;
 }
 
 /** The `n` that a `SELECT count(*) AS n …` finds in the test's D1. */
-export const countRows = async (sql: string, ...params: unknown[]) => (await env.DB.prepare(sql).bind(...params).first<number>("n")) ?? 0;
+export const countRows = async (sql: string, ...params: unknown[]) =>
+  (await env.DB.prepare(sql)
+    .bind(...params)
+    .first<number>("n")) ?? 0;
 
 let unique = 0;
 
 export async function createStudent(fields: { name?: string; email?: string } = {}) {
   unique += 1;
-  const res = await api("/students", { method: "POST", json: { name: `Student ${unique}`, email: `student${unique}@example.org`, ...fields } });
+  const res = await api("/students", {
+    method: "POST",
+    json: { name: `Student ${unique}`, email: `student${unique}@example.org`, ...fields },
+  });
   expect(res.status).toBe(201);
   return (await res.json()) as Student;
 }
 
 export async function createCourse(fields: { code?: string; title?: string } = {}) {
   unique += 1;
-  const res = await api("/courses", { method: "POST", json: { code: `C-${unique}`, title: `Course ${unique}`, ...fields } });
+  const res = await api("/courses", {
+    method: "POST",
+    json: { code: `C-${unique}`, title: `Course ${unique}`, ...fields },
+  });
   expect(res.status).toBe(201);
   return (await res.json()) as Course;
 }

@@ -21,7 +21,9 @@ describe("/openapi.json", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
     expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
-    expect(res.headers.get("Content-Security-Policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get("Content-Security-Policy")).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
     expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
     expect(await res.json()).toEqual(committed);
   });
@@ -38,12 +40,27 @@ describe("/docs", () => {
     const res = await fetchAsset("/docs/");
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
-    const policy = Object.fromEntries((res.headers.get("Content-Security-Policy") ?? "").split(";").map((d) => d.trim().split(/\s+(.*)/, 2)));
-    expect(policy).toMatchObject({ "default-src": "'none'", "script-src": "'self'", "style-src": "'self'", "connect-src": "'self'", "frame-ancestors": "'none'" });
+    const policy = Object.fromEntries(
+      (res.headers.get("Content-Security-Policy") ?? "")
+        .split(";")
+        .map((d) => d.trim().split(/\s+(.*)/, 2)),
+    );
+    expect(policy).toMatchObject({
+      "default-src": "'none'",
+      "script-src": "'self'",
+      "style-src": "'self'",
+      "connect-src": "'self'",
+      "frame-ancestors": "'none'",
+    });
     expect(JSON.stringify(policy)).not.toMatch(/https?:|\*|unsafe/);
     expect(res.headers.get("X-Frame-Options")).toBe("DENY");
     const html = await res.text();
     const sources = [...html.matchAll(/(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
-    expect(sources).toEqual(["data:,", "vendor/swagger-ui.css", "vendor/swagger-ui-bundle.js", "init.js"]);
+    expect(sources).toEqual([
+      "data:,",
+      "vendor/swagger-ui.css",
+      "vendor/swagger-ui-bundle.js",
+      "init.js",
+    ]);
   });
 });

@@ -7,8 +7,10 @@ import { TEST_TOKENS } from "./tokens";
 
 // GET /enrollments, the change feed: a client mirrors every enrollment by following it.
 
-const enroll = (studentId: number, courseIds: number[]) => api(`/students/${studentId}/courses`, { method: "POST", json: { course_ids: courseIds } });
-const drop = (studentId: number, courseId: number) => api(`/students/${studentId}/courses/${courseId}`, { method: "DELETE" });
+const enroll = (studentId: number, courseIds: number[]) =>
+  api(`/students/${studentId}/courses`, { method: "POST", json: { course_ids: courseIds } });
+const drop = (studentId: number, courseId: number) =>
+  api(`/students/${studentId}/courses/${courseId}`, { method: "DELETE" });
 
 async function feed(query: string): Promise<ChangesPage> {
   const res = await api(`/enrollments?${query}`);
@@ -24,7 +26,8 @@ const isBefore = (a: EnrollmentChange, b: EnrollmentChange) => {
 };
 
 /** In key order: the tombstones of one delete may come in any order among themselves. */
-const byKey = (changes: EnrollmentChange[]) => changes.sort((a, b) => a.student_id - b.student_id || a.course_id - b.course_id);
+const byKey = (changes: EnrollmentChange[]) =>
+  changes.sort((a, b) => a.student_id - b.student_id || a.course_id - b.course_id);
 
 /** A client's copy of the enrollments: it applies each page in turn, as the docs tell it to. */
 class Mirror {
@@ -51,7 +54,9 @@ class Mirror {
 
 /** Every enrollment in the database, as the feed shows a current one. */
 async function database(): Promise<Map<string, EnrollmentChange>> {
-  const { results } = await env.DB.prepare("SELECT student_id, course_id, status, enrolled_at, dropped_at, updated_at FROM student_courses").all<EnrollmentChange>();
+  const { results } = await env.DB.prepare(
+    "SELECT student_id, course_id, status, enrolled_at, dropped_at, updated_at FROM student_courses",
+  ).all<EnrollmentChange>();
   return new Map(results.map((row) => [keyOf(row), row]));
 }
 
@@ -75,10 +80,24 @@ describe("GET /enrollments", () => {
     await drop(ana.id, bio.id);
     await enroll(ben.id, [art.id]); // unchanged: not a change
     const afterDrop = await mirror.follow();
-    expect(afterDrop).toEqual([expect.objectContaining({ student_id: ana.id, course_id: bio.id, status: "dropped", dropped_at: expect.any(String) })]);
+    expect(afterDrop).toEqual([
+      expect.objectContaining({
+        student_id: ana.id,
+        course_id: bio.id,
+        status: "dropped",
+        dropped_at: expect.any(String),
+      }),
+    ]);
 
     await enroll(ana.id, [bio.id]);
-    expect(await mirror.follow()).toEqual([expect.objectContaining({ student_id: ana.id, course_id: bio.id, status: "active", dropped_at: null })]);
+    expect(await mirror.follow()).toEqual([
+      expect.objectContaining({
+        student_id: ana.id,
+        course_id: bio.id,
+        status: "active",
+        dropped_at: null,
+      }),
+    ]);
 
     expect((await api(`/courses/${chem.id}`, { method: "DELETE" })).status).toBe(204);
     expect(byKey(await mirror.follow())).toEqual([
@@ -92,14 +111,21 @@ describe("GET /enrollments", () => {
     ]);
     expect(mirror.rows).toEqual(await database());
     // In (updated_at, student_id, course_id) order throughout, across pages and polls.
-    expect(mirror.seen.every((change, i) => i === 0 || isBefore(mirror.seen[i - 1] as EnrollmentChange, change))).toBe(true);
+    expect(
+      mirror.seen.every(
+        (change, i) => i === 0 || isBefore(mirror.seen[i - 1] as EnrollmentChange, change),
+      ),
+    ).toBe(true);
   });
 
   it("answers the same changes at any page size; the last page says has_more: false and still has a cursor", async () => {
     const from = await now();
     const student = await createStudent();
     const courses = await Promise.all(Array.from({ length: 5 }, () => createCourse()));
-    await enroll(student.id, courses.map((c) => c.id));
+    await enroll(
+      student.id,
+      courses.map((c) => c.id),
+    );
     await drop(student.id, courses[2]?.id ?? 0);
 
     const whole = await feed(`cursor=${from}&limit=1000`);
@@ -118,7 +144,11 @@ describe("GET /enrollments", () => {
     }
     expect(paged).toEqual(whole.data);
     // Nothing new: an empty page that keeps the place.
-    expect(await feed(`cursor=${cursor}`)).toEqual({ data: [], next_cursor: cursor, has_more: false });
+    expect(await feed(`cursor=${cursor}`)).toEqual({
+      data: [],
+      next_cursor: cursor,
+      has_more: false,
+    });
   });
 
   it("gives every write its own time, in the order they commit", async () => {
@@ -127,7 +157,10 @@ describe("GET /enrollments", () => {
     const times: string[] = [];
     for (const course of courses) {
       await enroll(student.id, [course.id]);
-      times.push((await database()).get(keyOf({ student_id: student.id, course_id: course.id }))?.updated_at ?? "");
+      times.push(
+        (await database()).get(keyOf({ student_id: student.id, course_id: course.id }))
+          ?.updated_at ?? "",
+      );
     }
     expect([...times].sort()).toEqual(times);
     expect(new Set(times).size).toBe(times.length);
@@ -145,12 +178,22 @@ describe("GET /enrollments", () => {
     const ahead = new Date(Date.now() + 3_600_000).toISOString();
     await env.DB.batch([
       env.DB.prepare("UPDATE change_clock SET at = ?").bind(ahead),
-      env.DB.prepare("UPDATE student_courses SET updated_at = ? WHERE student_id = ? AND course_id = ?").bind(ahead, ben.id, c3.id),
+      env.DB.prepare(
+        "UPDATE student_courses SET updated_at = ? WHERE student_id = ? AND course_id = ?",
+      ).bind(ahead, ben.id, c3.id),
     ]);
-    expect((await mirror.follow()).map(keyOf)).toEqual([keyOf({ student_id: ben.id, course_id: c3.id })]);
+    expect((await mirror.follow()).map(keyOf)).toEqual([
+      keyOf({ student_id: ben.id, course_id: c3.id }),
+    ]);
 
     // Each kind of change, on a clock an hour behind that one, still comes after it.
-    const next = async () => byKey(await mirror.follow()).map((c) => [c.student_id, c.course_id, c.status, c.updated_at > ahead]);
+    const next = async () =>
+      byKey(await mirror.follow()).map((c) => [
+        c.student_id,
+        c.course_id,
+        c.status,
+        c.updated_at > ahead,
+      ]);
     await enroll(ana.id, [c3.id]);
     expect(await next()).toEqual([[ana.id, c3.id, "active", true]]);
     await enroll(ana.id, [c2.id]);
@@ -174,12 +217,20 @@ describe("GET /enrollments", () => {
     await mirror.follow(1000);
     const [student, course] = [await createStudent(), await createCourse()];
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO student_courses (student_id, course_id, updated_at) VALUES (?, ?, '2020-01-01T00:00:00.000Z')").bind(student.id, course.id),
-      env.DB.prepare("UPDATE student_courses SET status = 'dropped', dropped_at = '2020-01-02T00:00:00.000Z' WHERE student_id = ?").bind(student.id),
+      env.DB.prepare(
+        "INSERT INTO student_courses (student_id, course_id, updated_at) VALUES (?, ?, '2020-01-01T00:00:00.000Z')",
+      ).bind(student.id, course.id),
+      env.DB.prepare(
+        "UPDATE student_courses SET status = 'dropped', dropped_at = '2020-01-02T00:00:00.000Z' WHERE student_id = ?",
+      ).bind(student.id),
     ]);
-    expect((await mirror.follow()).map((c) => [c.student_id, c.status])).toEqual([[student.id, "dropped"]]);
+    expect((await mirror.follow()).map((c) => [c.student_id, c.status])).toEqual([
+      [student.id, "dropped"],
+    ]);
     await env.DB.prepare("DELETE FROM students WHERE id = ?").bind(student.id).run();
-    expect((await mirror.follow()).map((c) => [c.student_id, c.status])).toEqual([[student.id, "deleted"]]);
+    expect((await mirror.follow()).map((c) => [c.student_id, c.status])).toEqual([
+      [student.id, "deleted"],
+    ]);
     expect(mirror.rows).toEqual(await database());
   });
 
@@ -188,9 +239,19 @@ describe("GET /enrollments", () => {
     await mirror.follow(1000);
     const [student, course] = [await createStudent(), await createCourse()];
     await enroll(student.id, [course.id]);
-    await env.DB.prepare("UPDATE student_courses SET updated_at = '9000-01-01 00:00:00' WHERE student_id = ?").bind(student.id).run();
-    expect((await mirror.follow(1)).map(keyOf)).toEqual([keyOf({ student_id: student.id, course_id: course.id })]);
-    expect(await feed(`cursor=${mirror.cursor}`)).toEqual({ data: [], next_cursor: mirror.cursor, has_more: false });
+    await env.DB.prepare(
+      "UPDATE student_courses SET updated_at = '9000-01-01 00:00:00' WHERE student_id = ?",
+    )
+      .bind(student.id)
+      .run();
+    expect((await mirror.follow(1)).map(keyOf)).toEqual([
+      keyOf({ student_id: student.id, course_id: course.id }),
+    ]);
+    expect(await feed(`cursor=${mirror.cursor}`)).toEqual({
+      data: [],
+      next_cursor: mirror.cursor,
+      has_more: false,
+    });
     // Leave the feed's order as the other tests expect it.
     expect((await api(`/students/${student.id}`, { method: "DELETE" })).status).toBe(204);
   });
@@ -201,7 +262,9 @@ describe("GET /enrollments", () => {
     const students = await Promise.all(Array.from({ length: 4 }, () => createStudent()));
     const courses = await Promise.all(Array.from({ length: 4 }, () => createCourse()));
     const writes = students.flatMap((s) =>
-      courses.flatMap((c, i) => [enroll(s.id, [c.id]).then(() => (i % 2 ? drop(s.id, c.id) : undefined))]),
+      courses.flatMap((c, i) => [
+        enroll(s.id, [c.id]).then(() => (i % 2 ? drop(s.id, c.id) : undefined)),
+      ]),
     );
     let polling = true;
     const polls = (async () => {
@@ -220,17 +283,28 @@ describe("GET /enrollments", () => {
     const [first, second] = [await createCourse(), await createCourse()];
     await enroll(student.id, [first.id]);
     await enroll(student.id, [second.id]);
-    const secondTime = (await database()).get(keyOf({ student_id: student.id, course_id: second.id }))?.updated_at ?? "";
+    const secondTime =
+      (await database()).get(keyOf({ student_id: student.id, course_id: second.id }))?.updated_at ??
+      "";
 
     const since = await feed(`updated_since=${secondTime}`);
-    expect(since.data.map(keyOf)).toEqual([keyOf({ student_id: student.id, course_id: second.id })]);
+    expect(since.data.map(keyOf)).toEqual([
+      keyOf({ student_id: student.id, course_id: second.id }),
+    ]);
     // The same instant with an offset (its + percent-encoded) and digits past the millisecond.
-    const offset = new Date(Date.parse(secondTime) + 2 * 3_600_000).toISOString().replace("Z", "999%2B02:00");
+    const offset = new Date(Date.parse(secondTime) + 2 * 3_600_000)
+      .toISOString()
+      .replace("Z", "999%2B02:00");
     expect(await feed(`updated_since=${offset}`)).toEqual(since);
     // With a cursor as well, the later place wins: past the cursor, or from the time on.
-    expect(await feed(`updated_since=${secondTime}&cursor=${since.next_cursor}`)).toEqual({ ...since, data: [] });
+    expect(await feed(`updated_since=${secondTime}&cursor=${since.next_cursor}`)).toEqual({
+      ...since,
+      data: [],
+    });
     const beforeEverything = (await feed("limit=1")).next_cursor;
-    expect((await feed(`updated_since=${secondTime}&cursor=${beforeEverything}`)).data).toEqual(since.data);
+    expect((await feed(`updated_since=${secondTime}&cursor=${beforeEverything}`)).data).toEqual(
+      since.data,
+    );
   });
 
   it("is a read: a read-only token may follow it", async () => {
@@ -242,10 +316,14 @@ describe("GET /enrollments", () => {
     const cursor = await now();
     const first = await api(`/enrollments?cursor=${cursor}`);
     const tag = first.headers.get("ETag") ?? "";
-    expect((await api(`/enrollments?cursor=${cursor}`, { headers: { "If-None-Match": tag } })).status).toBe(304);
+    expect(
+      (await api(`/enrollments?cursor=${cursor}`, { headers: { "If-None-Match": tag } })).status,
+    ).toBe(304);
     const student = await createStudent();
     await enroll(student.id, [(await createCourse()).id]);
-    expect((await api(`/enrollments?cursor=${cursor}`, { headers: { "If-None-Match": tag } })).status).toBe(200);
+    expect(
+      (await api(`/enrollments?cursor=${cursor}`, { headers: { "If-None-Match": tag } })).status,
+    ).toBe(200);
   });
 
   it.each([

@@ -4,7 +4,8 @@ import { api, createCourse, createStudent } from "./api";
 // Conditional GETs: a client that mirrors data revalidates with the ETag it holds and gets
 // a 304 with no body while nothing changed.
 
-const enroll = (studentId: number, courseId: number) => api(`/students/${studentId}/courses`, { method: "POST", json: { course_id: courseId } });
+const enroll = (studentId: number, courseId: number) =>
+  api(`/students/${studentId}/courses`, { method: "POST", json: { course_id: courseId } });
 
 describe("ETags", () => {
   it("a read carries a strong ETag; sending it back gets 304 with no body, the same tag and a request id", async () => {
@@ -38,9 +39,17 @@ describe("ETags", () => {
   it("matches any tag of a list, and *", async () => {
     const student = await createStudent();
     const tag = (await api(`/students/${student.id}`)).headers.get("ETag") ?? "";
-    expect((await api(`/students/${student.id}`, { headers: { "If-None-Match": `"old", ${tag}` } })).status).toBe(304);
-    expect((await api(`/students/${student.id}`, { headers: { "If-None-Match": "*" } })).status).toBe(304);
-    expect((await api(`/students/${student.id}`, { method: "HEAD", headers: { "If-None-Match": tag } })).status).toBe(304);
+    expect(
+      (await api(`/students/${student.id}`, { headers: { "If-None-Match": `"old", ${tag}` } }))
+        .status,
+    ).toBe(304);
+    expect(
+      (await api(`/students/${student.id}`, { headers: { "If-None-Match": "*" } })).status,
+    ).toBe(304);
+    expect(
+      (await api(`/students/${student.id}`, { method: "HEAD", headers: { "If-None-Match": tag } }))
+        .status,
+    ).toBe(304);
   });
 
   it("never turns a write or an error into a 304, and keeps them out of every cache", async () => {
@@ -49,7 +58,10 @@ describe("ETags", () => {
     const missing = await api("/students/999999", { headers: { "If-None-Match": "*" } });
     expect(missing.status).toBe(404);
     expect(missing.headers.get("Cache-Control")).toBe("no-store");
-    const dropped = await api(`/students/${student.id}`, { method: "DELETE", headers: { "If-None-Match": tag } });
+    const dropped = await api(`/students/${student.id}`, {
+      method: "DELETE",
+      headers: { "If-None-Match": tag },
+    });
     expect(dropped.status).toBe(204);
     expect(dropped.headers.get("Cache-Control")).toBe("no-store");
   });

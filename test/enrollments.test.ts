@@ -12,15 +12,20 @@ type Enrollment = {
 };
 type Page<T> = { data: T[]; next_cursor: string | null };
 
-const enroll = (studentId: number, courseId: unknown) => api(`/students/${studentId}/courses`, { method: "POST", json: { course_id: courseId } });
-const drop = (studentId: number, courseId: number) => api(`/students/${studentId}/courses/${courseId}`, { method: "DELETE" });
+const enroll = (studentId: number, courseId: unknown) =>
+  api(`/students/${studentId}/courses`, { method: "POST", json: { course_id: courseId } });
+const drop = (studentId: number, courseId: number) =>
+  api(`/students/${studentId}/courses/${courseId}`, { method: "DELETE" });
 const listOf = async <T = Enrollment>(path: string) => {
   const res = await api(path);
   expect(res.status).toBe(200);
   return (await res.json()) as Page<T>;
 };
 const rowsOf = (studentId: number) =>
-  env.DB.prepare("SELECT * FROM student_courses WHERE student_id = ? ORDER BY course_id").bind(studentId).all().then((r) => r.results);
+  env.DB.prepare("SELECT * FROM student_courses WHERE student_id = ? ORDER BY course_id")
+    .bind(studentId)
+    .all()
+    .then((r) => r.results);
 
 describe("POST /students/{id}/courses", () => {
   it("enrolls: 201, Location, the enrollment with its course", async () => {
@@ -82,7 +87,11 @@ describe("POST /students/{id}/courses", () => {
   ])("refuses %s: 400 validation_failed, nothing written", async (_, json) => {
     const [student, course] = [await createStudent(), await createCourse()];
     const body = JSON.stringify(json).replace(/\b1\b/, String(course.id));
-    const res = await api(`/students/${student.id}/courses`, { method: "POST", body, headers: { "Content-Type": "application/json" } });
+    const res = await api(`/students/${student.id}/courses`, {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/json" },
+    });
     const problem = await expectProblem(res, 400, "validation_failed");
     expect(problem.errors?.[0]?.path).toMatch(/^body\.(course_id|note)$/);
     expect(await rowsOf(student.id)).toHaveLength(0);
@@ -90,7 +99,9 @@ describe("POST /students/{id}/courses", () => {
 
   it("explains a course_id that is not a positive integer", async () => {
     const messages = async (course_id: unknown) =>
-      ((await (await enroll(1, course_id)).json()) as { errors: { message: string }[] }).errors.map((e) => e.message);
+      ((await (await enroll(1, course_id)).json()) as { errors: { message: string }[] }).errors.map(
+        (e) => e.message,
+      );
     expect(await messages(0)).toEqual(["must be greater than 0"]);
     expect(await messages(1.5)).toEqual(["must be an integer"]);
     expect(await messages([1])).toEqual(["must be a single value, not a list"]);
@@ -100,24 +111,44 @@ describe("POST /students/{id}/courses", () => {
 
   it("refuses a bad student id in the path (400) and a body that is not JSON (415)", async () => {
     await expectProblem(await enroll(0, 1), 400, "validation_failed");
-    const res = await api("/students/1/courses", { method: "POST", body: "course_id=1", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    const res = await api("/students/1/courses", {
+      method: "POST",
+      body: "course_id=1",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
     await expectProblem(res, 415, "unsupported_media_type");
   });
 });
 
 describe("GET /students/{id}/courses/{course_id}", () => {
   it("returns the enrollment in any status, or 404 enrollment_not_found", async () => {
-    const [student, course, other] = [await createStudent(), await createCourse(), await createCourse()];
+    const [student, course, other] = [
+      await createStudent(),
+      await createCourse(),
+      await createCourse(),
+    ];
     await enroll(student.id, course.id);
     await drop(student.id, course.id);
     const res = await api(`/students/${student.id}/courses/${course.id}`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: "dropped", dropped_at: expect.any(String), course: { id: course.id } });
-    await expectProblem(await api(`/students/${student.id}/courses/${other.id}`), 404, "enrollment_not_found");
+    expect(await res.json()).toMatchObject({
+      status: "dropped",
+      dropped_at: expect.any(String),
+      course: { id: course.id },
+    });
+    await expectProblem(
+      await api(`/students/${student.id}/courses/${other.id}`),
+      404,
+      "enrollment_not_found",
+    );
   });
 
   it("refuses a bad course id in the path: 400 naming path.course_id", async () => {
-    const problem = await expectProblem(await api("/students/1/courses/abc"), 400, "validation_failed");
+    const problem = await expectProblem(
+      await api("/students/1/courses/abc"),
+      400,
+      "validation_failed",
+    );
     expect(problem.errors).toEqual([{ path: "path.course_id", message: expect.any(String) }]);
   });
 });
@@ -153,14 +184,33 @@ describe("lists of enrollments", () => {
     for (const course of courses) await enroll(student.id, course.id);
     await drop(student.id, courses[1]!.id);
     const ids = (page: Page<Enrollment>) => page.data.map((e) => e.course_id);
-    expect(ids(await listOf(`/students/${student.id}/courses`))).toEqual([courses[0]!.id, courses[2]!.id]);
-    expect(ids(await listOf(`/students/${student.id}/courses?status=dropped`))).toEqual([courses[1]!.id]);
-    expect(ids(await listOf(`/students/${student.id}/courses?status=all`))).toEqual(courses.map((c) => c.id));
+    expect(ids(await listOf(`/students/${student.id}/courses`))).toEqual([
+      courses[0]!.id,
+      courses[2]!.id,
+    ]);
+    expect(ids(await listOf(`/students/${student.id}/courses?status=dropped`))).toEqual([
+      courses[1]!.id,
+    ]);
+    expect(ids(await listOf(`/students/${student.id}/courses?status=all`))).toEqual(
+      courses.map((c) => c.id),
+    );
     await expectProblem(await api("/students/999999/courses"), 404, "student_not_found");
-    const problem = await expectProblem(await api(`/students/${student.id}/courses?status=pending`), 400, "validation_failed");
-    expect(problem.errors).toEqual([{ path: "query.status", message: 'must be one of "active", "dropped", "all"' }]);
-    const twice = await expectProblem(await api(`/students/${student.id}/courses?status=all&status=dropped`), 400, "validation_failed");
-    expect(twice.errors).toEqual([{ path: "query.status", message: "must be a single value, not a list" }]);
+    const problem = await expectProblem(
+      await api(`/students/${student.id}/courses?status=pending`),
+      400,
+      "validation_failed",
+    );
+    expect(problem.errors).toEqual([
+      { path: "query.status", message: 'must be one of "active", "dropped", "all"' },
+    ]);
+    const twice = await expectProblem(
+      await api(`/students/${student.id}/courses?status=all&status=dropped`),
+      400,
+      "validation_failed",
+    );
+    expect(twice.errors).toEqual([
+      { path: "query.status", message: "must be a single value, not a list" },
+    ]);
   });
 
   it("list a course's roster with each student, with the same filters; 404 for no course", async () => {
@@ -168,18 +218,36 @@ describe("lists of enrollments", () => {
     const students = [await createStudent(), await createStudent()];
     for (const student of students) await enroll(student.id, course.id);
     await drop(students[0]!.id, course.id);
-    type Entry = { student_id: number; status: string; student: { id: number; name: string; email: string } };
+    type Entry = {
+      student_id: number;
+      status: string;
+      student: { id: number; name: string; email: string };
+    };
     const roster = await listOf<Entry>(`/courses/${course.id}/students?status=all`);
     expect(roster.data).toEqual([
-      expect.objectContaining({ student_id: students[0]!.id, status: "dropped", student: { id: students[0]!.id, name: students[0]!.name, email: students[0]!.email } }),
-      expect.objectContaining({ student_id: students[1]!.id, status: "active", student: { id: students[1]!.id, name: students[1]!.name, email: students[1]!.email } }),
+      expect.objectContaining({
+        student_id: students[0]!.id,
+        status: "dropped",
+        student: { id: students[0]!.id, name: students[0]!.name, email: students[0]!.email },
+      }),
+      expect.objectContaining({
+        student_id: students[1]!.id,
+        status: "active",
+        student: { id: students[1]!.id, name: students[1]!.name, email: students[1]!.email },
+      }),
     ]);
-    expect((await listOf<Entry>(`/courses/${course.id}/students`)).data.map((e) => e.student_id)).toEqual([students[1]!.id]);
+    expect(
+      (await listOf<Entry>(`/courses/${course.id}/students`)).data.map((e) => e.student_id),
+    ).toEqual([students[1]!.id]);
     await expectProblem(await api("/courses/999999/students"), 404, "course_not_found");
   });
 
   it("are gone with the student or the course they belong to (foreign keys cascade)", async () => {
-    const [student, other, course] = [await createStudent(), await createStudent(), await createCourse()];
+    const [student, other, course] = [
+      await createStudent(),
+      await createStudent(),
+      await createCourse(),
+    ];
     await enroll(student.id, course.id);
     await enroll(other.id, course.id);
     expect((await api(`/students/${student.id}`, { method: "DELETE" })).status).toBe(204);
@@ -199,7 +267,9 @@ it("full flow: enroll, list, page, drop, re-enroll, roster", async () => {
   const seen: number[] = [];
   let cursor: string | null = null;
   do {
-    const page: Page<Enrollment> = await listOf(`/students/${student.id}/courses?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+    const page: Page<Enrollment> = await listOf(
+      `/students/${student.id}/courses?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+    );
     expect(page.data.length).toBeLessThanOrEqual(2);
     seen.push(...page.data.map((e) => e.course_id));
     cursor = page.next_cursor;
@@ -209,7 +279,9 @@ it("full flow: enroll, list, page, drop, re-enroll, roster", async () => {
   const dropped = courses[2]!;
   expect((await drop(student.id, dropped.id)).status).toBe(204);
   expect((await listOf(`/students/${student.id}/courses`)).data).toHaveLength(4);
-  expect((await listOf(`/students/${student.id}/courses?status=dropped`)).data.map((e) => e.course_id)).toEqual([dropped.id]);
+  expect(
+    (await listOf(`/students/${student.id}/courses?status=dropped`)).data.map((e) => e.course_id),
+  ).toEqual([dropped.id]);
   expect((await listOf(`/courses/${dropped.id}/students`)).data).toEqual([]);
 
   expect((await enroll(student.id, dropped.id)).status).toBe(201);
@@ -220,11 +292,16 @@ it("full flow: enroll, list, page, drop, re-enroll, roster", async () => {
 
 describe("POST /students/{id}/courses with course_ids (bulk)", () => {
   type Bulk = { data: { course_id: number; result: string; enrollment: Enrollment }[] };
-  const bulk = (studentId: number, courseIds: unknown) => api(`/students/${studentId}/courses`, { method: "POST", json: { course_ids: courseIds } });
+  const bulk = (studentId: number, courseIds: unknown) =>
+    api(`/students/${studentId}/courses`, { method: "POST", json: { course_ids: courseIds } });
 
   it("enrolls in each course at once and says what happened to each, in the order sent: 200", async () => {
     const student = await createStudent();
-    const [active, dropped, fresh] = [await createCourse(), await createCourse(), await createCourse()];
+    const [active, dropped, fresh] = [
+      await createCourse(),
+      await createCourse(),
+      await createCourse(),
+    ];
     await enroll(student.id, active.id);
     await enroll(student.id, dropped.id);
     await drop(student.id, dropped.id);
@@ -283,16 +360,26 @@ describe("POST /students/{id}/courses with course_ids (bulk)", () => {
       { path: "body.course_ids.0", message: "must be a number" },
       { path: "body.course_ids.1", message: "must be greater than 0" },
     ]);
-    const both = await api(`/students/${student.id}/courses`, { method: "POST", json: { course_id: 1, course_ids: [1] } });
+    const both = await api(`/students/${student.id}/courses`, {
+      method: "POST",
+      json: { course_id: 1, course_ids: [1] },
+    });
     await expectProblem(both, 400, "validation_failed");
   });
 
   it("concurrent overlapping bulk enrolls create each enrollment exactly once", async () => {
     const student = await createStudent();
     const ids = [(await createCourse()).id, (await createCourse()).id, (await createCourse()).id];
-    const responses = await Promise.all([bulk(student.id, ids), bulk(student.id, [...ids].reverse()), bulk(student.id, [ids[1]])]);
-    const results = (await Promise.all(responses.map((r) => r.json() as Promise<Bulk>))).flatMap((b) => b.data);
-    for (const id of ids) expect(results.filter((r) => r.course_id === id && r.result === "created")).toHaveLength(1);
+    const responses = await Promise.all([
+      bulk(student.id, ids),
+      bulk(student.id, [...ids].reverse()),
+      bulk(student.id, [ids[1]]),
+    ]);
+    const results = (await Promise.all(responses.map((r) => r.json() as Promise<Bulk>))).flatMap(
+      (b) => b.data,
+    );
+    for (const id of ids)
+      expect(results.filter((r) => r.course_id === id && r.result === "created")).toHaveLength(1);
     expect(await rowsOf(student.id)).toHaveLength(3);
   });
 });

@@ -9,6 +9,12 @@ export function failingD1(error: Error): D1Database {
     return rejected;
   };
   const statement = { bind: () => statement, first: fail, all: fail, run: fail, raw: fail };
-  const db = { prepare: () => statement, batch: fail, exec: fail, withSession: () => db, getBookmark: () => null };
+  const db = {
+    prepare: () => statement,
+    batch: fail,
+    exec: fail,
+    withSession: () => db,
+    getBookmark: () => null,
+  };
   return db as unknown as D1Database;
 }

@@ -8,10 +8,20 @@ import { TEST_TOKENS } from "./tokens";
 // the error with its stack.
 
 const request = (db: D1Database, path = "/students/1", init: RequestInit = {}) =>
-  appRequest(new Request(`http://api.test${path}`, { ...init, headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, ...init.headers } }), { ...env, DB: db });
+  appRequest(
+    new Request(`http://api.test${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, ...init.headers },
+    }),
+    { ...env, DB: db },
+  );
 
 const enroll = (db: D1Database) =>
-  request(db, "/students/1/courses", { method: "POST", body: '{"course_id":1}', headers: { "Content-Type": "application/json" } });
+  request(db, "/students/1/courses", {
+    method: "POST",
+    body: '{"course_id":1}',
+    headers: { "Content-Type": "application/json" },
+  });
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -25,13 +35,20 @@ describe("a passing D1 fault", () => {
     "D1 DB storage operation exceeded timeout which caused object to be reset.",
   ])("%s → 503 service_unavailable with Retry-After", async (message) => {
     const errors = vi.spyOn(console, "error");
-    for (const res of [await request(failingD1(new Error(message))), await enroll(failingD1(new Error(message)))]) {
+    for (const res of [
+      await request(failingD1(new Error(message))),
+      await enroll(failingD1(new Error(message))),
+    ]) {
       expect(res.headers.get("Retry-After")).toBe("1");
       const problem = await expectProblem(res, 503, "service_unavailable");
       expect(JSON.stringify(problem)).not.toContain(message);
     }
     expect(errors).toHaveBeenCalledWith(
-      expect.objectContaining({ level: "error", message: "database unavailable", error: expect.objectContaining({ stack: expect.stringContaining(message) }) }),
+      expect.objectContaining({
+        level: "error",
+        message: "database unavailable",
+        error: expect.objectContaining({ stack: expect.stringContaining(message) }),
+      }),
     );
   });
 });
@@ -46,6 +63,8 @@ describe("a bug", () => {
     expect(res.headers.get("Retry-After")).toBeNull();
     const problem = await expectProblem(res, 500, "internal_error");
     expect(JSON.stringify(problem)).not.toContain(error.message);
-    expect(errors).toHaveBeenCalledWith(expect.objectContaining({ level: "error", message: "unhandled error" }));
+    expect(errors).toHaveBeenCalledWith(
+      expect.objectContaining({ level: "error", message: "unhandled error" }),
+    );
   });
 });

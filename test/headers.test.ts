@@ -16,13 +16,19 @@ describe("security headers", () => {
       api("/students", { token: null }),
       api("/nowhere"),
       api("/students", { method: "PUT" }),
-      app.request("/students", { headers: { Authorization: `Bearer ${TEST_TOKENS.write}` } }, { ...env, DB: failingD1(new TypeError("bug")) }),
+      app.request(
+        "/students",
+        { headers: { Authorization: `Bearer ${TEST_TOKENS.write}` } },
+        { ...env, DB: failingD1(new TypeError("bug")) },
+      ),
     ]);
     expect(responses.map((r) => r.status)).toEqual([200, 200, 204, 400, 401, 404, 405, 500]);
     for (const [i, res] of responses.entries()) {
       // The two successful reads may be kept by the client's cache, if revalidated; nothing else.
       const cacheControl = i < 2 ? "private, no-cache" : "no-store";
-      expect(Object.fromEntries([...res.headers].filter(([name]) => SECURITY_HEADERS.includes(name)))).toEqual({
+      expect(
+        Object.fromEntries([...res.headers].filter(([name]) => SECURITY_HEADERS.includes(name))),
+      ).toEqual({
         "cache-control": cacheControl,
         "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
         "cross-origin-resource-policy": "same-origin",
@@ -51,7 +57,11 @@ describe("CORS", () => {
   const preflight = (origin: string, { path = "/students", method = "POST", headers = "" } = {}) =>
     new Request(`http://api.test${path}`, {
       method: "OPTIONS",
-      headers: { Origin: origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": `authorization, content-type${headers}` },
+      headers: {
+        Origin: origin,
+        "Access-Control-Request-Method": method,
+        "Access-Control-Request-Headers": `authorization, content-type${headers}`,
+      },
     });
 
   it("is off by default: no CORS headers, and a preflight is a plain 405", async () => {
@@ -68,32 +78,60 @@ describe("CORS", () => {
     expect(res.status).toBe(204);
     expect(res.headers.get("Access-Control-Allow-Origin")).toBe(ORIGIN);
     expect(res.headers.get("Access-Control-Allow-Methods")).toContain("POST");
-    expect(res.headers.get("Access-Control-Allow-Headers")?.toLowerCase()).toContain("authorization");
+    expect(res.headers.get("Access-Control-Allow-Headers")?.toLowerCase()).toContain(
+      "authorization",
+    );
     expect(res.headers.get("Access-Control-Max-Age")).toBe("600");
   });
 
   it("lets an allowed origin update with If-Match: PATCH and the header pass the preflight", async () => {
-    const res = await app.request(preflight(ORIGIN, { path: "/students/1", method: "PATCH", headers: ", if-match" }), undefined, withOrigins);
+    const res = await app.request(
+      preflight(ORIGIN, { path: "/students/1", method: "PATCH", headers: ", if-match" }),
+      undefined,
+      withOrigins,
+    );
     expect(res.status).toBe(204);
     expect(res.headers.get("Access-Control-Allow-Methods")?.split(",")).toContain("PATCH");
-    expect(res.headers.get("Access-Control-Allow-Headers")?.toLowerCase().split(",")).toContain("if-match");
+    expect(res.headers.get("Access-Control-Allow-Headers")?.toLowerCase().split(",")).toContain(
+      "if-match",
+    );
   });
 
   it("lets an allowed origin retry creates safely: Idempotency-Key passes the preflight, Idempotent-Replayed is readable", async () => {
-    const res = await app.request(preflight(ORIGIN, { headers: ", idempotency-key" }), undefined, withOrigins);
+    const res = await app.request(
+      preflight(ORIGIN, { headers: ", idempotency-key" }),
+      undefined,
+      withOrigins,
+    );
     expect(res.status).toBe(204);
-    expect(res.headers.get("Access-Control-Allow-Headers")?.toLowerCase().split(",")).toContain("idempotency-key");
+    expect(res.headers.get("Access-Control-Allow-Headers")?.toLowerCase().split(",")).toContain(
+      "idempotency-key",
+    );
     const create = await app.request(
       "/students",
-      { method: "POST", headers: { Origin: ORIGIN, Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json" }, body: JSON.stringify({ name: "Cors", email: "cors@example.org" }) },
+      {
+        method: "POST",
+        headers: {
+          Origin: ORIGIN,
+          Authorization: `Bearer ${TEST_TOKENS.write}`,
+          "Content-Type": "application/json",
+        },
+        body: JSON.stringify({ name: "Cors", email: "cors@example.org" }),
+      },
       withOrigins,
     );
     expect(create.status).toBe(201);
-    expect(create.headers.get("Access-Control-Expose-Headers")?.split(",")).toEqual(expect.arrayContaining(["ETag", "Location", "Idempotent-Replayed"]));
+    expect(create.headers.get("Access-Control-Expose-Headers")?.split(",")).toEqual(
+      expect.arrayContaining(["ETag", "Location", "Idempotent-Replayed"]),
+    );
   });
 
   it("lets an allowed origin read the response and its useful headers", async () => {
-    const res = await app.request("/students", { headers: { Origin: ORIGIN, Authorization: `Bearer ${TEST_TOKENS.read}` } }, withOrigins);
+    const res = await app.request(
+      "/students",
+      { headers: { Origin: ORIGIN, Authorization: `Bearer ${TEST_TOKENS.read}` } },
+      withOrigins,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("Access-Control-Allow-Origin")).toBe(ORIGIN);
     expect(res.headers.get("Access-Control-Expose-Headers")).toContain("X-Request-Id");

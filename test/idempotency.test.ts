@@ -1,4 +1,8 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
@@ -16,9 +20,15 @@ const newKey = () => `key-${++unique}-${crypto.randomUUID()}`;
 const newStudent = () => ({ name: `Retry ${++unique}`, email: `retry${unique}@example.org` });
 
 const post = (path: string, json: unknown, key?: string, token: string = TEST_TOKENS.write) =>
-  api(path, { method: "POST", json, token, headers: key === undefined ? {} : { "Idempotency-Key": key } });
+  api(path, {
+    method: "POST",
+    json,
+    token,
+    headers: key === undefined ? {} : { "Idempotency-Key": key },
+  });
 
-const count = (from: string, ...params: unknown[]) => countRows(`SELECT count(*) AS n FROM ${from}`, ...params);
+const count = (from: string, ...params: unknown[]) =>
+  countRows(`SELECT count(*) AS n FROM ${from}`, ...params);
 const studentsWithEmail = (email: string) => count("students WHERE email = ?", email);
 
 /** The answer as a client sees it: status, the headers that matter, and the body. */
@@ -50,15 +60,24 @@ describe("a create with an Idempotency-Key", () => {
   it("replays the record as it was created, even after it changed", async () => {
     const [key, body] = [newKey(), newStudent()];
     const original = await answer(await post("/students", body, key));
-    const renamed = await api(`${original.location}`, { method: "PATCH", json: { name: "Renamed since" } });
+    const renamed = await api(`${original.location}`, {
+      method: "PATCH",
+      json: { name: "Renamed since" },
+    });
     expect(renamed.headers.get("ETag")).toBe('"r1.2"');
     expect(await answer(await post("/students", body, key))).toEqual(original);
   });
 
   it("counts a body that validates to the same request as the same: spacing, key order, the email's case", async () => {
     const key = newKey();
-    const original = await answer(await post("/students", { name: "Same Person", email: "same.person@example.org" }, key));
-    const retry = await post("/students", { email: " SAME.Person@example.org ", name: "  Same Person" }, key);
+    const original = await answer(
+      await post("/students", { name: "Same Person", email: "same.person@example.org" }, key),
+    );
+    const retry = await post(
+      "/students",
+      { email: " SAME.Person@example.org ", name: "  Same Person" },
+      key,
+    );
     expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
     expect(await answer(retry)).toEqual(original);
   });
@@ -67,9 +86,17 @@ describe("a create with an Idempotency-Key", () => {
     const [key, body] = [newKey(), newStudent()];
     await post("/students", body, key);
     const other = newStudent();
-    const problem = await expectProblem(await post("/students", other, key), 422, "idempotency_key_reused");
+    const problem = await expectProblem(
+      await post("/students", other, key),
+      422,
+      "idempotency_key_reused",
+    );
     expect(problem.detail).toContain("different request");
-    await expectProblem(await post("/courses", { code: `KEY-${unique}`, title: "Keys" }, key), 422, "idempotency_key_reused");
+    await expectProblem(
+      await post("/courses", { code: `KEY-${unique}`, title: "Keys" }, key),
+      422,
+      "idempotency_key_reused",
+    );
     expect(await studentsWithEmail(other.email)).toBe(0);
     expect(await count("courses WHERE code = ?", `KEY-${unique}`)).toBe(0);
   });
@@ -82,13 +109,26 @@ describe("a create with an Idempotency-Key", () => {
     expect(theirs.headers.get("Idempotent-Replayed")).toBeNull();
     expect(((await theirs.json()) as { id: number }).id).not.toBe(mine.body.id);
     // Each token's retry gets its own record back.
-    expect(await answer(await post("/students", { name: mine.body.name, email: mine.body.email }, key, TEST_TOKENS.write))).toEqual(mine);
+    expect(
+      await answer(
+        await post(
+          "/students",
+          { name: mine.body.name, email: mine.body.email },
+          key,
+          TEST_TOKENS.write,
+        ),
+      ),
+    ).toEqual(mine);
   });
 
   it("works the same for courses", async () => {
     const [key, body] = [newKey(), { code: `IDEM-${++unique}`, title: "Retries" }];
     const original = await answer(await post("/courses", body, key));
-    expect(original).toMatchObject({ status: 201, location: `/courses/${original.body.id}`, etag: '"r1.1"' });
+    expect(original).toMatchObject({
+      status: 201,
+      location: `/courses/${original.body.id}`,
+      etag: '"r1.1"',
+    });
     const retry = await post("/courses", body, key);
     expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
     expect(await answer(retry)).toEqual(original);
@@ -116,7 +156,11 @@ describe("a create with an Idempotency-Key", () => {
 
   it("keeps nothing for a request refused before it ran (400), so its key stays free", async () => {
     const key = newKey();
-    await expectProblem(await post("/students", { name: "No email" }, key), 400, "validation_failed");
+    await expectProblem(
+      await post("/students", { name: "No email" }, key),
+      400,
+      "validation_failed",
+    );
     expect(await count("idempotency_keys WHERE key = ?", key)).toBe(0);
     const body = newStudent();
     expect((await post("/students", body, key)).status).toBe(201);
@@ -125,10 +169,18 @@ describe("a create with an Idempotency-Key", () => {
 
   it("creates one record from concurrent requests with one key: the others replay it", async () => {
     const [key, body] = [newKey(), newStudent()];
-    const answers = await Promise.all(Array.from({ length: 10 }, () => post("/students", body, key)));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => post("/students", body, key)),
+    );
     expect(answers.map((res) => res.status)).toEqual(Array(10).fill(201));
-    expect(answers.filter((res) => res.headers.get("Idempotent-Replayed") === null)).toHaveLength(1);
-    expect(new Set(await Promise.all(answers.map(async (res) => ((await res.json()) as { id: number }).id))).size).toBe(1);
+    expect(answers.filter((res) => res.headers.get("Idempotent-Replayed") === null)).toHaveLength(
+      1,
+    );
+    expect(
+      new Set(
+        await Promise.all(answers.map(async (res) => ((await res.json()) as { id: number }).id)),
+      ).size,
+    ).toBe(1);
     expect(await studentsWithEmail(body.email)).toBe(1);
     expect(await count("idempotency_keys WHERE key = ?", key)).toBe(1);
   });
@@ -145,7 +197,11 @@ describe("a create with an Idempotency-Key", () => {
   it("forgets a key after 24 hours: the same key then makes a new request", async () => {
     const [key, body] = [newKey(), newStudent()];
     await post("/students", body, key);
-    await env.DB.prepare("UPDATE idempotency_keys SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day', '-1 second') WHERE key = ?").bind(key).run();
+    await env.DB.prepare(
+      "UPDATE idempotency_keys SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day', '-1 second') WHERE key = ?",
+    )
+      .bind(key)
+      .run();
     const other = newStudent();
     const res = await post("/students", other, key);
     expect(res.headers.get("Idempotent-Replayed")).toBeNull();
@@ -163,7 +219,9 @@ describe("a create with an Idempotency-Key", () => {
     await post("/students", body, key);
     const lines = log.mock.calls.map(([line]) => line as Record<string, unknown>);
     expect(lines.filter((line) => line.message === "student.created")).toHaveLength(1);
-    expect(lines.filter((line) => line.message === "request").map((line) => line.replayed)).toEqual([undefined, true]);
+    expect(lines.filter((line) => line.message === "request").map((line) => line.replayed)).toEqual(
+      [undefined, true],
+    );
     expect(JSON.stringify(log.mock.calls)).not.toContain(key);
   });
 });
@@ -177,13 +235,24 @@ describe("a malformed Idempotency-Key", () => {
     ["DEL", "del\x7f"],
   ])("(%s) is a 400 on header.Idempotency-Key, and creates nothing", async (_, key) => {
     const body = newStudent();
-    const problem = await expectProblem(await post("/students", body, key), 400, "validation_failed");
-    expect(problem.errors).toEqual([{ path: "header.Idempotency-Key", message: expect.any(String) }]);
+    const problem = await expectProblem(
+      await post("/students", body, key),
+      400,
+      "validation_failed",
+    );
+    expect(problem.errors).toEqual([
+      { path: "header.Idempotency-Key", message: expect.any(String) },
+    ]);
     expect(await studentsWithEmail(body.email)).toBe(0);
   });
 
   it("of 1 and of 255 printable characters, spaces and quotes included, is a key", async () => {
-    for (const key of ["k", "x".repeat(255), `"8e03978e-40d5-43e8-bc93-6894a57f9324"`, "a key ~!@#$%^&*()"]) {
+    for (const key of [
+      "k",
+      "x".repeat(255),
+      `"8e03978e-40d5-43e8-bc93-6894a57f9324"`,
+      "a key ~!@#$%^&*()",
+    ]) {
       const body = newStudent();
       expect((await post("/students", body, key)).status).toBe(201);
       expect((await post("/students", body, key)).headers.get("Idempotent-Replayed")).toBe("true");
@@ -211,7 +280,11 @@ describe("the hourly Cron Trigger", () => {
   });
 
   const age = (key: string, interval: string) =>
-    env.DB.prepare(`UPDATE idempotency_keys SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) WHERE key = ?`).bind(interval, key).run();
+    env.DB.prepare(
+      `UPDATE idempotency_keys SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) WHERE key = ?`,
+    )
+      .bind(interval, key)
+      .run();
 
   async function runCron(bindings: Cloudflare.Env = env) {
     const controller = createScheduledController({ cron: CRON, scheduledTime: new Date() });
@@ -230,7 +303,12 @@ describe("the hourly Cron Trigger", () => {
     await runCron();
     expect(await count("idempotency_keys WHERE key = ?", old)).toBe(0);
     expect(await count("idempotency_keys WHERE key = ?", recent)).toBe(1);
-    expect(log.mock.calls.map(([line]) => line)).toContainEqual({ level: "info", message: "idempotency_keys.expired", cron: CRON, deleted: 1 });
+    expect(log.mock.calls.map(([line]) => line)).toContainEqual({
+      level: "info",
+      message: "idempotency_keys.expired",
+      cron: CRON,
+      deleted: 1,
+    });
   });
 
   it("deletes any number of expired keys, in chunks of 1,000 so that no statement runs long", async () => {
@@ -247,7 +325,9 @@ describe("the hourly Cron Trigger", () => {
 
   it("logs a failed run without its data, and fails it", async () => {
     const error = vi.spyOn(console, "error");
-    await expect(runCron({ ...env, DB: failingD1(new Error("D1_ERROR: database is unavailable")) })).rejects.toThrow();
+    await expect(
+      runCron({ ...env, DB: failingD1(new Error("D1_ERROR: database is unavailable")) }),
+    ).rejects.toThrow();
     expect(error.mock.calls.map(([line]) => line)).toContainEqual({
       level: "error",
       message: "scheduled run failed",

@@ -16,7 +16,10 @@ describe("structuralFlaw", () => {
     ['{"a":1,"a":2}', { path: "body.a", message: "appears more than once" }],
     ['{"a":1,"\\u0061":2}', { path: "body.a", message: "appears more than once" }],
     ['{"x":[{"k":1,"k":1}]}', { path: "body.k", message: "appears more than once" }],
-    [`${"[".repeat(17)}${"]".repeat(17)}`, { path: "body", message: "must not nest deeper than 16 levels" }],
+    [
+      `${"[".repeat(17)}${"]".repeat(17)}`,
+      { path: "body", message: "must not nest deeper than 16 levels" },
+    ],
   ])("flags %s", (json, flaw) => {
     JSON.parse(json);
     expect(structuralFlaw(json)).toEqual(flaw);

@@ -25,7 +25,9 @@ describe.each([
   beforeAll(async () => {
     for (let i = 0; i < 7; i++) await create();
     const table = path.slice(1);
-    ids = (await env.DB.prepare(`SELECT id FROM ${table} ORDER BY id`).all<{ id: number }>()).results.map((r) => r.id);
+    ids = (
+      await env.DB.prepare(`SELECT id FROM ${table} ORDER BY id`).all<{ id: number }>()
+    ).results.map((r) => r.id);
   });
 
   it("pages through every record once, in ascending id order, ending with next_cursor null", async () => {
@@ -44,7 +46,9 @@ describe.each([
   it("keeps its place when rows before the cursor are deleted", async () => {
     const first = (await (await api(`${path}?limit=2`)).json()) as Page;
     await api(`${path}/${first.data[0]?.id}`, { method: "DELETE" });
-    const second = (await (await api(`${path}?limit=2&cursor=${first.next_cursor}`)).json()) as Page;
+    const second = (await (
+      await api(`${path}?limit=2&cursor=${first.next_cursor}`)
+    ).json()) as Page;
     expect(second.data[0]?.id).toBeGreaterThan(first.data[1]?.id ?? Infinity);
   });
 
@@ -63,8 +67,14 @@ describe.each([
   });
 
   it("says plainly that a parameter was given twice", async () => {
-    const problem = await expectProblem(await api(`${path}?limit=5&limit=6`), 400, "validation_failed");
-    expect(problem.errors).toEqual([{ path: "query.limit", message: "must be a single value, not a list" }]);
+    const problem = await expectProblem(
+      await api(`${path}?limit=5&limit=6`),
+      400,
+      "validation_failed",
+    );
+    expect(problem.errors).toEqual([
+      { path: "query.limit", message: "must be a single value, not a list" },
+    ]);
   });
 });
 
@@ -78,12 +88,21 @@ describe("lookups by natural key", () => {
 
   it("finds a course by code in any case", async () => {
     const course = await createCourse({ code: "LOOKUP-101" });
-    expect(await (await api("/courses?code=lookup-101")).json()).toEqual({ data: [course], next_cursor: null });
+    expect(await (await api("/courses?code=lookup-101")).json()).toEqual({
+      data: [course],
+      next_cursor: null,
+    });
   });
 
   it("answers an empty page, not a 404, when no one has it", async () => {
-    expect(await (await api("/students?email=nobody.here@example.org")).json()).toEqual({ data: [], next_cursor: null });
-    expect(await (await api("/courses?code=NO-SUCH-CODE")).json()).toEqual({ data: [], next_cursor: null });
+    expect(await (await api("/students?email=nobody.here@example.org")).json()).toEqual({
+      data: [],
+      next_cursor: null,
+    });
+    expect(await (await api("/courses?code=NO-SUCH-CODE")).json()).toEqual({
+      data: [],
+      next_cursor: null,
+    });
   });
 
   it.each([

@@ -29,10 +29,14 @@ function installCapture(): Capture {
 }
 
 const id = z.int();
-const requestId = z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/));
+const requestId = z
+  .string()
+  .check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/));
 const method = z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"]);
 const EVENTS = ["created", "deleted"].flatMap((verb) => [`student.${verb}`, `course.${verb}`]);
-const ENROLLMENT_EVENTS = ["created", "reactivated", "unchanged", "dropped"].map((verb) => `enrollment.${verb}`);
+const ENROLLMENT_EVENTS = ["created", "reactivated", "unchanged", "dropped"].map(
+  (verb) => `enrollment.${verb}`,
+);
 
 const logLine = z.union([
   z.strictObject({

@@ -16,23 +16,37 @@ let studentId: number;
 let courseId: number;
 
 beforeAll(async () => {
-  const spies = (["log", "info", "warn", "error", "debug"] as const).map((method) => vi.spyOn(console, method));
+  const spies = (["log", "info", "warn", "error", "debug"] as const).map((method) =>
+    vi.spyOn(console, method),
+  );
   const created = await api("/students", { method: "POST", json: { name: NAME, email: EMAIL } });
   studentId = ((await created.json()) as { id: number }).id;
-  courseId = ((await (await api("/courses", { method: "POST", json: { code: "LOG101", title: "Private title" } })).json()) as { id: number }).id;
+  courseId = (
+    (await (
+      await api("/courses", { method: "POST", json: { code: "LOG101", title: "Private title" } })
+    ).json()) as { id: number }
+  ).id;
   await api("/students", { method: "POST", json: { name: NAME, email: EMAIL } }); // 409
-  await api("/students", { method: "POST", json: { name: NAME, email: "not-an-email", extra: EMAIL } }); // 400
+  await api("/students", {
+    method: "POST",
+    json: { name: NAME, email: "not-an-email", extra: EMAIL },
+  }); // 400
   await api(`/students/${studentId}`);
   await api(`/students?limit=1&cursor=${btoa(EMAIL)}`);
   await api("/students?limit=5");
   await api("/courses");
   await api("/students", { token: "wrong-secret-token" });
-  await api("/students", { method: "POST", token: TEST_TOKENS.read, json: { name: NAME, email: EMAIL } });
+  await api("/students", {
+    method: "POST",
+    token: TEST_TOKENS.read,
+    json: { name: NAME, email: EMAIL },
+  });
   await api(`/students/${encodeURIComponent(EMAIL)}`);
   await api(`/students?email=${encodeURIComponent(EMAIL)}`);
   await api(`/students?email=${encodeURIComponent(EMAIL.toUpperCase())}&limit=1`);
   await api("/students", { method: "PROPFIND" }); // a method the API does not know: logged as "other"
-  const enroll = () => api(`/students/${studentId}/courses`, { method: "POST", json: { course_id: courseId } });
+  const enroll = () =>
+    api(`/students/${studentId}/courses`, { method: "POST", json: { course_id: courseId } });
   await enroll(); // created
   await enroll(); // unchanged
   await api(`/students/${studentId}/courses/${courseId}`, { method: "DELETE" });
@@ -43,7 +57,9 @@ beforeAll(async () => {
   await api(`/students/${studentId}`, { method: "DELETE" });
   // Every call of every console method, in the order they were made.
   lines = spies
-    .flatMap((spy) => spy.mock.calls.map((args, i) => ({ args, order: spy.mock.invocationCallOrder[i] ?? 0 })))
+    .flatMap((spy) =>
+      spy.mock.calls.map((args, i) => ({ args, order: spy.mock.invocationCallOrder[i] ?? 0 })),
+    )
     .sort((a, b) => a.order - b.order)
     .map(({ args }) => args);
 });
@@ -61,7 +77,19 @@ describe("logs", () => {
 
   it("hold no name, email, token, header or body", () => {
     const text = JSON.stringify(lines);
-    for (const secret of [NAME, "Secretname", EMAIL, "zoe.private", "not-an-email", "Private title", ...Object.values(TEST_TOKENS), "wrong-secret-token", "Bearer", "authorization", btoa(EMAIL)]) {
+    for (const secret of [
+      NAME,
+      "Secretname",
+      EMAIL,
+      "zoe.private",
+      "not-an-email",
+      "Private title",
+      ...Object.values(TEST_TOKENS),
+      "wrong-secret-token",
+      "Bearer",
+      "authorization",
+      btoa(EMAIL),
+    ]) {
       expect(text.toLowerCase()).not.toContain(secret.toLowerCase());
     }
   });
@@ -70,7 +98,13 @@ describe("logs", () => {
     const requests = entries().filter((e) => e.message === "request");
     expect(requests).toHaveLength(22);
     for (const entry of requests) {
-      expect(entry).toMatchObject({ level: "info", request_id: expect.any(String), method: expect.any(String), status: expect.any(Number), duration_ms: expect.any(Number) });
+      expect(entry).toMatchObject({
+        level: "info",
+        request_id: expect.any(String),
+        method: expect.any(String),
+        status: expect.any(Number),
+        duration_ms: expect.any(Number),
+      });
     }
     expect(requests.map((e) => `${e.method} ${e.route} ${e.status}`)).toEqual([
       "POST /students 201",
@@ -99,8 +133,17 @@ describe("logs", () => {
   });
 
   it("count the rows a list returned, with the id an enrollment list belongs to", () => {
-    const lists = entries().filter((e) => e.message === "request" && e.method === "GET" && e.status === 200 && "row_count" in e);
-    expect(lists.map(({ route, row_count, student_id, course_id }) => ({ route, row_count, student_id, course_id }))).toEqual([
+    const lists = entries().filter(
+      (e) => e.message === "request" && e.method === "GET" && e.status === 200 && "row_count" in e,
+    );
+    expect(
+      lists.map(({ route, row_count, student_id, course_id }) => ({
+        route,
+        row_count,
+        student_id,
+        course_id,
+      })),
+    ).toEqual([
       { route: "/students", row_count: 1, student_id: undefined, course_id: undefined },
       { route: "/courses", row_count: 1, student_id: undefined, course_id: undefined },
       { route: "/students", row_count: 1, student_id: undefined, course_id: undefined },
@@ -116,9 +159,19 @@ describe("logs", () => {
       { level: "info", message: "student.created", student_id: studentId },
       { level: "info", message: "course.created", course_id: courseId },
       { level: "info", message: "enrollment.created", student_id: studentId, course_id: courseId },
-      { level: "info", message: "enrollment.unchanged", student_id: studentId, course_id: courseId },
+      {
+        level: "info",
+        message: "enrollment.unchanged",
+        student_id: studentId,
+        course_id: courseId,
+      },
       { level: "info", message: "enrollment.dropped", student_id: studentId, course_id: courseId },
-      { level: "info", message: "enrollment.reactivated", student_id: studentId, course_id: courseId },
+      {
+        level: "info",
+        message: "enrollment.reactivated",
+        student_id: studentId,
+        course_id: courseId,
+      },
       { level: "info", message: "course.deleted", course_id: courseId },
       { level: "info", message: "student.deleted", student_id: studentId },
     ]);
@@ -131,7 +184,14 @@ describe("logs of a failed query", () => {
     const brokenDb = failingD1(new Error("D1_ERROR: storage unavailable"));
     const res = await app.request(
       "/students",
-      { method: "POST", body: JSON.stringify({ name: NAME, email: EMAIL }), headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json" } },
+      {
+        method: "POST",
+        body: JSON.stringify({ name: NAME, email: EMAIL }),
+        headers: {
+          Authorization: `Bearer ${TEST_TOKENS.write}`,
+          "Content-Type": "application/json",
+        },
+      },
       { ...env, DB: brokenDb },
     );
     expect(res.status).toBe(500);

@@ -15,7 +15,10 @@ const SHAPES: Record<number, string> = {
 it("SHAPE_REVISION moves on whenever the JSON shape of a student or course changes", async () => {
   const schemas = [student, course].map((shape) => z.toJSONSchema(shape, { io: "output" }));
   const digest = toHex(await sha256(JSON.stringify(schemas)));
-  expect(digest, "a shape changed: bump SHAPE_REVISION in src/http/preconditions.ts and add this digest to SHAPES").toBe(SHAPES[SHAPE_REVISION]);
+  expect(
+    digest,
+    "a shape changed: bump SHAPE_REVISION in src/http/preconditions.ts and add this digest to SHAPES",
+  ).toBe(SHAPES[SHAPE_REVISION]);
 });
 
 describe("entityTags", () => {
@@ -31,9 +34,12 @@ describe("entityTags", () => {
     expect(entityTags(header)).toEqual(tags);
   });
 
-  it.each(["1", '"1"junk', 'w/"1"', '"1" "2"', '"unclosed', '"in"side"'])("refuses %s", (header) => {
-    expect(entityTags(header)).toBeUndefined();
-  });
+  it.each(["1", '"1"junk', 'w/"1"', '"1" "2"', '"unclosed', '"in"side"'])(
+    "refuses %s",
+    (header) => {
+      expect(entityTags(header)).toBeUndefined();
+    },
+  );
 
   it("reads long headers of many elements, empty ones included", () => {
     expect(entityTags(`"1"${", ".repeat(50_000)}x`)).toBeUndefined();

@@ -15,11 +15,17 @@ import { ROUTE_CASES, send, setUpRouteCases } from "./route-cases";
 //   read its rows in its order from an index.
 
 function wholeTableSteps(plan: string[]): string[] {
-  const derived = new Set(plan.flatMap((step) => step.match(/^(?:CO-ROUTINE|MATERIALIZE) (\S+)/)?.[1] ?? []));
+  const derived = new Set(
+    plan.flatMap((step) => step.match(/^(?:CO-ROUTINE|MATERIALIZE) (\S+)/)?.[1] ?? []),
+  );
   return plan.filter((step) => {
     const scanned = step.match(/^SCAN (\S+)/)?.[1];
-    if (scanned) return scanned !== "CONSTANT" && !derived.has(scanned) && !step.includes("VIRTUAL TABLE");
-    return /^SEARCH \S+ USING (COVERING )?INDEX \S+ \(\w+[<>]/.test(step) || /^USE TEMP B-TREE FOR (RIGHT PART OF )?ORDER BY/.test(step);
+    if (scanned)
+      return scanned !== "CONSTANT" && !derived.has(scanned) && !step.includes("VIRTUAL TABLE");
+    return (
+      /^SEARCH \S+ USING (COVERING )?INDEX \S+ \(\w+[<>]/.test(step) ||
+      /^USE TEMP B-TREE FOR (RIGHT PART OF )?ORDER BY/.test(step)
+    );
   });
 }
 
@@ -43,18 +49,36 @@ async function planOf(routeCase: (typeof ROUTE_CASES)[number]): Promise<string[]
   const spy = spyOnD1(env.DB);
   expect((await send(routeCase, spy.db)).status).toBe(routeCase[1]);
   const plans = await Promise.all(
-    spy.statements.map(async ({ sql, params }) => (await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>()).results),
+    spy.statements.map(
+      async ({ sql, params }) =>
+        (
+          await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+            .bind(...params)
+            .all<{ detail: string }>()
+        ).results,
+    ),
   );
   return plans.flat().map((r) => r.detail);
 }
 
-it.each(ROUTE_CASES.filter(([name]) => /\?(email|code)=/.test(name)))("%s: finds it through the unique index", async (...routeCase) => {
-  expect(await planOf(routeCase)).toContainEqual(expect.stringMatching(/^SEARCH \w+ USING INDEX sqlite_autoindex_\w+ \((email|code)=\?\)/));
-});
+it.each(ROUTE_CASES.filter(([name]) => /\?(email|code)=/.test(name)))(
+  "%s: finds it through the unique index",
+  async (...routeCase) => {
+    expect(await planOf(routeCase)).toContainEqual(
+      expect.stringMatching(/^SEARCH \w+ USING INDEX sqlite_autoindex_\w+ \((email|code)=\?\)/),
+    );
+  },
+);
 
 it.each([
-  ["a roster without its index", "SELECT * FROM student_courses NOT INDEXED WHERE course_id = 1 AND student_id > 0 ORDER BY student_id LIMIT 5"],
-  ["a page sorted after it is read", "SELECT * FROM student_courses WHERE student_id = 1 ORDER BY updated_at LIMIT 5"],
+  [
+    "a roster without its index",
+    "SELECT * FROM student_courses NOT INDEXED WHERE course_id = 1 AND student_id > 0 ORDER BY student_id LIMIT 5",
+  ],
+  [
+    "a page sorted after it is read",
+    "SELECT * FROM student_courses WHERE student_id = 1 ORDER BY updated_at LIMIT 5",
+  ],
 ])("would catch %s", async (_, sql) => {
   const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).all<{ detail: string }>();
   expect(wholeTableSteps(results.map((r) => r.detail))).not.toEqual([]);

@@ -18,7 +18,15 @@ it.each(ROUTE_CASES)("%s (%i) makes one D1 round trip", async (...routeCase) => 
 
 it("a request refused before it reaches a route makes none", async () => {
   const spy = spyOnD1(env.DB);
-  await app.request("/students/abc", { headers: { Authorization: `Bearer ${TEST_TOKENS.write}` } }, { ...env, DB: spy.db });
-  await app.request("/students", { headers: { Authorization: "Bearer wrong" } }, { ...env, DB: spy.db });
+  await app.request(
+    "/students/abc",
+    { headers: { Authorization: `Bearer ${TEST_TOKENS.write}` } },
+    { ...env, DB: spy.db },
+  );
+  await app.request(
+    "/students",
+    { headers: { Authorization: "Bearer wrong" } },
+    { ...env, DB: spy.db },
+  );
   expect(spy.calls()).toBe(0);
 });

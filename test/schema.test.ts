@@ -8,13 +8,16 @@ import * as schema from "../src/db/schema";
 // reading the database that the real migrations built. Both sides are reduced to one shape.
 
 const dialect = new SQLiteSyncDialect();
-const tables = (Object.values(schema) as unknown[]).filter((value): value is SQLiteTable => is(value, SQLiteTable));
+const tables = (Object.values(schema) as unknown[]).filter((value): value is SQLiteTable =>
+  is(value, SQLiteTable),
+);
 
 const stripParens = (sql: string) => sql.replace(/^\((.*)\)$/s, "$1");
 // Whitespace and identifier quotes differ between hand-written SQL and drizzle's.
 const squeeze = (sql: string) => sql.replace(/\s+/g, " ").replaceAll('"', "").trim();
 
-const sortByName = <T extends { name: unknown }>(items: T[]) => items.sort((a, b) => String(a.name).localeCompare(String(b.name)));
+const sortByName = <T extends { name: unknown }>(items: T[]) =>
+  items.sort((a, b) => String(a.name).localeCompare(String(b.name)));
 const sortByColumns = <T extends { columns: unknown[] }>(items: T[]) =>
   items.sort((a, b) => a.columns.join().localeCompare(b.columns.join()));
 
@@ -40,23 +43,36 @@ function drizzleShape(table: SQLiteTable) {
     unique: [
       ...config.columns.filter((c) => c.isUnique).map((c) => [c.name]),
       ...config.uniqueConstraints.map((u) => u.columns.map((c) => c.name)),
-      ...config.indexes.filter((i) => i.config.unique).map((i) => i.config.columns.map((c) => (c as { name: string }).name)),
+      ...config.indexes
+        .filter((i) => i.config.unique)
+        .map((i) => i.config.columns.map((c) => (c as { name: string }).name)),
     ].sort(),
     indexes: sortByName(
-      config.indexes.filter((i) => !i.config.unique).map((i) => ({ name: i.config.name, columns: i.config.columns.map((c) => (c as { name: string }).name) })),
+      config.indexes
+        .filter((i) => !i.config.unique)
+        .map((i) => ({
+          name: i.config.name,
+          columns: i.config.columns.map((c) => (c as { name: string }).name),
+        })),
     ),
-    foreignKeys: sortByColumns(config.foreignKeys.map((fk) => {
-      const ref = fk.reference();
-      return {
-        columns: ref.columns.map((c) => c.name),
-        table: getTableConfig(ref.foreignTable).name,
-        references: ref.foreignColumns.map((c) => c.name),
-        onDelete: (fk.onDelete ?? "no action").toUpperCase(),
-        onUpdate: (fk.onUpdate ?? "no action").toUpperCase(),
-      };
-    })),
+    foreignKeys: sortByColumns(
+      config.foreignKeys.map((fk) => {
+        const ref = fk.reference();
+        return {
+          columns: ref.columns.map((c) => c.name),
+          table: getTableConfig(ref.foreignTable).name,
+          references: ref.foreignColumns.map((c) => c.name),
+          onDelete: (fk.onDelete ?? "no action").toUpperCase(),
+          onUpdate: (fk.onUpdate ?? "no action").toUpperCase(),
+        };
+      }),
+    ),
     // drizzle qualifies column names with the table's; the SQL does not need to.
-    checks: config.checks.map((check) => squeeze(dialect.sqlToQuery(check.value).sql).replaceAll(`${config.name}.`, "")).sort(),
+    checks: config.checks
+      .map((check) =>
+        squeeze(dialect.sqlToQuery(check.value).sql).replaceAll(`${config.name}.`, ""),
+      )
+      .sort(),
   };
 }
 
@@ -65,11 +81,16 @@ const pragma = async (sql: string) => (await env.DB.prepare(sql).all<Row>()).res
 
 async function databaseShape(name: string) {
   const createSql = squeeze(
-    String((await env.DB.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").bind(name).first("sql")) ?? ""),
+    String(
+      (await env.DB.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+        .bind(name)
+        .first("sql")) ?? "",
+    ),
   );
   const columns = await pragma(`PRAGMA table_info(${name})`);
   const indexList = await pragma(`PRAGMA index_list(${name})`);
-  const indexColumns = async (index: unknown) => (await pragma(`PRAGMA index_info(${String(index)})`)).map((r) => String(r.name));
+  const indexColumns = async (index: unknown) =>
+    (await pragma(`PRAGMA index_info(${String(index)})`)).map((r) => String(r.name));
   const fks = await pragma(`PRAGMA foreign_key_list(${name})`);
   const fkIds = [...new Set(fks.map((r) => Number(r.id)))];
   return {
@@ -81,21 +102,37 @@ async function databaseShape(name: string) {
       default: c.dflt_value === null ? null : stripParens(String(c.dflt_value)),
     })),
     autoIncrement: /\bAUTOINCREMENT\b/i.test(createSql),
-    unique: (await Promise.all(indexList.filter((i) => i.origin === "u" || (i.origin === "c" && i.unique === 1)).map((i) => indexColumns(i.name)))).sort(),
+    unique: (
+      await Promise.all(
+        indexList
+          .filter((i) => i.origin === "u" || (i.origin === "c" && i.unique === 1))
+          .map((i) => indexColumns(i.name)),
+      )
+    ).sort(),
     indexes: sortByName(
-      await Promise.all(indexList.filter((i) => i.origin === "c" && i.unique === 0).map(async (i) => ({ name: i.name, columns: await indexColumns(i.name) }))),
+      await Promise.all(
+        indexList
+          .filter((i) => i.origin === "c" && i.unique === 0)
+          .map(async (i) => ({ name: i.name, columns: await indexColumns(i.name) })),
+      ),
     ),
-    foreignKeys: sortByColumns(fkIds.map((id) => {
-      const parts = fks.filter((r) => Number(r.id) === id).sort((a, b) => Number(a.seq) - Number(b.seq));
-      return {
-        columns: parts.map((r) => r.from),
-        table: parts[0]?.table,
-        references: parts.map((r) => r.to),
-        onDelete: parts[0]?.on_delete,
-        onUpdate: parts[0]?.on_update,
-      };
-    })),
-    checks: [...createSql.matchAll(/\bCHECK \((.*?)\)(?=,|\s*\)\s*$)/g)].map((m) => squeeze(m[1] ?? "")).sort(),
+    foreignKeys: sortByColumns(
+      fkIds.map((id) => {
+        const parts = fks
+          .filter((r) => Number(r.id) === id)
+          .sort((a, b) => Number(a.seq) - Number(b.seq));
+        return {
+          columns: parts.map((r) => r.from),
+          table: parts[0]?.table,
+          references: parts.map((r) => r.to),
+          onDelete: parts[0]?.on_delete,
+          onUpdate: parts[0]?.on_update,
+        };
+      }),
+    ),
+    checks: [...createSql.matchAll(/\bCHECK \((.*?)\)(?=,|\s*\)\s*$)/g)]
+      .map((m) => squeeze(m[1] ?? ""))
+      .sort(),
   };
 }
 

@@ -6,7 +6,12 @@ import { deleteVersioned, updateVersioned, type Versions } from "../db/versions"
 import type { Course, CourseChanges, NewCourse } from "./schemas";
 
 /** The columns a client sees; the version travels as the ETag. */
-const courseColumns = { id: courses.id, code: courses.code, title: courses.title, created_at: courses.created_at };
+const courseColumns = {
+  id: courses.id,
+  code: courses.code,
+  title: courses.title,
+  created_at: courses.created_at,
+};
 const withVersion = { ...courseColumns, version: courses.version };
 
 type VersionedCourse = Course & { version: number };
@@ -20,17 +25,32 @@ export async function findCourse(db: Database, id: number): Promise<VersionedCou
 }
 
 /** Applies `changes` to the course if `versions` allows (see updateVersioned); a new code must be free. */
-export const updateCourse = (db: Database, id: number, changes: CourseChanges, versions: Versions) =>
-  updateVersioned<Course>(db, courses, courseColumns, id, changes, courses.code, versions);
+export const updateCourse = (
+  db: Database,
+  id: number,
+  changes: CourseChanges,
+  versions: Versions,
+) => updateVersioned<Course>(db, courses, courseColumns, id, changes, courses.code, versions);
 
 /**
  * `count` courses with an id above `after`, in id order (keyset: as fast on page 1,000 as on
  * page 1); only the one with `code`, when given (found through its unique index).
  */
-export async function listCourses(db: Database, count: number, after = 0, code?: string): Promise<Course[]> {
+export async function listCourses(
+  db: Database,
+  count: number,
+  after = 0,
+  code?: string,
+): Promise<Course[]> {
   const byCode = code === undefined ? undefined : eq(courses.code, code);
-  return db.select(courseColumns).from(courses).where(and(byCode, gt(courses.id, after))).orderBy(asc(courses.id)).limit(count);
+  return db
+    .select(courseColumns)
+    .from(courses)
+    .where(and(byCode, gt(courses.id, after)))
+    .orderBy(asc(courses.id))
+    .limit(count);
 }
 
 /** Deletes the course (and so its enrollments) if `versions` allows (see deleteVersioned). */
-export const deleteCourse = (db: Database, id: number, versions: Versions) => deleteVersioned(db, courses, id, versions);
+export const deleteCourse = (db: Database, id: number, versions: Versions) =>
+  deleteVersioned(db, courses, id, versions);

@@ -11,7 +11,10 @@ export type Idempotency = { scope: string; key: string; fingerprint: string };
  * was taken; `replayed` when that is the answer the first request with this key got (within
  * 24 hours), and nothing happened now. Or the key was used for a different request.
  */
-export type Creation<T> = { outcome: "created"; row: T; replayed: boolean } | { outcome: "taken"; replayed: boolean } | { outcome: "key_reused" };
+export type Creation<T> =
+  | { outcome: "created"; row: T; replayed: boolean }
+  | { outcome: "taken"; replayed: boolean }
+  | { outcome: "key_reused" };
 
 const KEPT_MS = 24 * 60 * 60 * 1000;
 
@@ -22,7 +25,11 @@ const KEPT_MS = 24 * 60 * 60 * 1000;
 const keptSince = () => new Date(Date.now() - KEPT_MS).toISOString();
 
 const liveKey = ({ scope, key }: Idempotency, since: string) =>
-  and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key), gt(idempotencyKeys.created_at, since));
+  and(
+    eq(idempotencyKeys.scope, scope),
+    eq(idempotencyKeys.key, key),
+    gt(idempotencyKeys.created_at, since),
+  );
 
 type Columns<T> = { [K in keyof T]: SQLiteColumn };
 
@@ -42,32 +49,53 @@ export async function createOnce<T>(
   idempotency: Idempotency | undefined,
 ): Promise<Creation<T>> {
   if (!idempotency) {
-    const [row] = (await db.insert(table).values(values).onConflictDoNothing({ target: unique }).returning(returning)) as T[];
-    return row ? { outcome: "created", row, replayed: false } : { outcome: "taken", replayed: false };
+    const [row] = (await db
+      .insert(table)
+      .values(values)
+      .onConflictDoNothing({ target: unique })
+      .returning(returning)) as T[];
+    return row
+      ? { outcome: "created", row, replayed: false }
+      : { outcome: "taken", replayed: false };
   }
   const { scope, key, fingerprint } = idempotency;
   const since = keptSince();
-  const notHeld = notExists(db.select({ held: sql`1` }).from(idempotencyKeys).where(liveKey(idempotency, since)));
+  const notHeld = notExists(
+    db.select({ held: sql`1` }).from(idempotencyKeys).where(liveKey(idempotency, since)),
+  );
   // changes() = 1 only when the insert just before made a row (last_insert_rowid() may be older).
   const createdRow = sql`(select ${jsonObject(returning)} from ${table} where ${table.id} = last_insert_rowid() and changes() = 1)`;
   // Each INSERT … SELECT has a WHERE, which SQLite needs to read the ON CONFLICT after it as
   // an upsert rather than as part of the SELECT.
   const [held, inserted] = (await db.batch([
-    db.select({ fingerprint: idempotencyKeys.fingerprint, created: idempotencyKeys.created }).from(idempotencyKeys).where(liveKey(idempotency, since)),
-    db.insert(table).select(sql`select ${rowOf(table, values)} where ${notHeld}`).onConflictDoNothing({ target: unique }).returning(returning),
+    db
+      .select({ fingerprint: idempotencyKeys.fingerprint, created: idempotencyKeys.created })
+      .from(idempotencyKeys)
+      .where(liveKey(idempotency, since)),
+    db
+      .insert(table)
+      .select(sql`select ${rowOf(table, values)} where ${notHeld}`)
+      .onConflictDoNothing({ target: unique })
+      .returning(returning),
     db
       .insert(idempotencyKeys)
       .select(sql`select ${scope}, ${key}, ${fingerprint}, ${createdRow}, ${NOW} where ${notHeld}`)
       // An expired key that the hourly clean-up has not deleted yet is taken over.
       .onConflictDoUpdate({
         target: [idempotencyKeys.scope, idempotencyKeys.key],
-        set: { fingerprint: sql`excluded.fingerprint`, created: sql`excluded.created`, created_at: sql`excluded.created_at` },
+        set: {
+          fingerprint: sql`excluded.fingerprint`,
+          created: sql`excluded.created`,
+          created_at: sql`excluded.created_at`,
+        },
       }),
   ])) as [{ fingerprint: string; created: string | null }[], T[], unknown];
   const [first] = held;
   if (first) {
     if (first.fingerprint !== fingerprint) return { outcome: "key_reused" };
-    return first.created === null ? { outcome: "taken", replayed: true } : { outcome: "created", row: fromJsonObject(returning, first.created), replayed: true };
+    return first.created === null
+      ? { outcome: "taken", replayed: true }
+      : { outcome: "created", row: fromJsonObject(returning, first.created), replayed: true };
   }
   const [row] = inserted;
   return row ? { outcome: "created", row, replayed: false } : { outcome: "taken", replayed: false };
@@ -79,7 +107,9 @@ export async function createOnce<T>(
  * drizzle's own VALUES does.
  */
 function rowOf(table: SQLiteTable, values: Record<string, unknown>): SQL {
-  const columns = Object.entries(getTableColumns(table)).filter(([, column]) => column.generated === undefined);
+  const columns = Object.entries(getTableColumns(table)).filter(
+    ([, column]) => column.generated === undefined,
+  );
   return sql.join(
     columns.map(([name, column]) => {
       const value = values[name] ?? column.default ?? column.defaultFn?.();
@@ -100,7 +130,12 @@ const jsonObject = (columns: Record<string, SQLiteColumn>) =>
 /** A row stored by jsonObject, each value read by its column as drizzle reads a returned row. */
 function fromJsonObject<T>(columns: Columns<T>, json: string): T {
   const stored = JSON.parse(json) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries<SQLiteColumn>(columns).map(([name, column]) => [name, column.mapFromDriverValue(stored[name])])) as T;
+  return Object.fromEntries(
+    Object.entries<SQLiteColumn>(columns).map(([name, column]) => [
+      name,
+      column.mapFromDriverValue(stored[name]),
+    ]),
+  ) as T;
 }
 
 const CLEAN_UP_CHUNK = 1000;
@@ -113,7 +148,11 @@ export async function deleteExpiredKeys(db: Database): Promise<number> {
   const since = keptSince();
   let deleted = 0;
   for (;;) {
-    const expired = db.select({ rowid: sql`rowid` }).from(idempotencyKeys).where(lte(idempotencyKeys.created_at, since)).limit(CLEAN_UP_CHUNK);
+    const expired = db
+      .select({ rowid: sql`rowid` })
+      .from(idempotencyKeys)
+      .where(lte(idempotencyKeys.created_at, since))
+      .limit(CLEAN_UP_CHUNK);
     const { meta } = await db.delete(idempotencyKeys).where(sql`rowid in ${expired}`).run();
     deleted += meta.changes;
     if (meta.changes < CLEAN_UP_CHUNK) return deleted;

@@ -45,7 +45,11 @@ export const studentCourses = sqliteTable(
     primaryKey({ columns: [t.student_id, t.course_id] }),
     index("student_courses_course_id_student_id").on(t.course_id, t.student_id),
     check("student_courses_status", sql`${t.status} IN ('active', 'dropped')`),
-    index("student_courses_updated_at_student_id_course_id").on(t.updated_at, t.student_id, t.course_id),
+    index("student_courses_updated_at_student_id_course_id").on(
+      t.updated_at,
+      t.student_id,
+      t.course_id,
+    ),
   ],
 );
 
@@ -54,9 +58,11 @@ export const studentCourses = sqliteTable(
  * migrations/0003, not modelled by drizzle) move it on and stamp updated_at and the
  * tombstones with it; the Worker only reads what they wrote.
  */
-export const changeClock = sqliteTable("change_clock", { id: integer("id").primaryKey(), at: text("at").notNull() }, (t) => [
-  check("change_clock_one_row", sql`${t.id} = 1`),
-]);
+export const changeClock = sqliteTable(
+  "change_clock",
+  { id: integer("id").primaryKey(), at: text("at").notNull() },
+  (t) => [check("change_clock_one_row", sql`${t.id} = 1`)],
+);
 
 /** Tombstones of deleted enrollments (most go with their student or course), written by a trigger. */
 export const deletedEnrollments = sqliteTable(
@@ -68,7 +74,11 @@ export const deletedEnrollments = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.student_id, t.course_id] }),
-    index("deleted_enrollments_deleted_at_student_id_course_id").on(t.deleted_at, t.student_id, t.course_id),
+    index("deleted_enrollments_deleted_at_student_id_course_id").on(
+      t.deleted_at,
+      t.student_id,
+      t.course_id,
+    ),
   ],
 );
 
@@ -86,12 +96,19 @@ export const idempotencyKeys = sqliteTable(
     created: text("created"),
     created_at: timestamp("created_at"),
   },
-  (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_keys_created_at").on(t.created_at)],
+  (t) => [
+    primaryKey({ columns: [t.scope, t.key] }),
+    index("idempotency_keys_created_at").on(t.created_at),
+  ],
 );
 
 // Many-to-many: a student has enrollments, each of one course (and the other way round).
-export const studentsRelations = relations(students, ({ many }) => ({ enrollments: many(studentCourses) }));
-export const coursesRelations = relations(courses, ({ many }) => ({ enrollments: many(studentCourses) }));
+export const studentsRelations = relations(students, ({ many }) => ({
+  enrollments: many(studentCourses),
+}));
+export const coursesRelations = relations(courses, ({ many }) => ({
+  enrollments: many(studentCourses),
+}));
 export const studentCoursesRelations = relations(studentCourses, ({ one }) => ({
   student: one(students, { fields: [studentCourses.student_id], references: [students.id] }),
   course: one(courses, { fields: [studentCourses.course_id], references: [courses.id] }),

@@ -11,7 +11,9 @@ import type { courses, students } from "./schema";
 export type Versions = number[] | "any" | undefined;
 
 const versionIn = (version: Column, versions: Versions): SQL | undefined =>
-  Array.isArray(versions) ? sql`${version} IN (SELECT value FROM json_each(${JSON.stringify(versions)}))` : undefined;
+  Array.isArray(versions)
+    ? sql`${version} IN (SELECT value FROM json_each(${JSON.stringify(versions)}))`
+    : undefined;
 
 /** One more when a value changes; the same when every value already is as sent. */
 const nextVersion = (version: Column, changes: [Column, string][]): SQL =>
@@ -34,26 +36,45 @@ export async function updateVersioned<Row extends Record<string, unknown>>(
   changes: Record<string, string>,
   unique: Column,
   versions: Versions,
-): Promise<{ outcome: "updated"; row: Row & { version: number }; changed: string[] } | { outcome: Refusal }> {
+): Promise<
+  { outcome: "updated"; row: Row & { version: number }; changed: string[] } | { outcome: Refusal }
+> {
   // The table is one of two; drizzle's builders are typed for one table at a time.
   const t = table as typeof students;
-  const set = Object.entries(changes).map(([name, value]): [Column, string] => [t[name as keyof typeof t] as Column, value]);
+  const set = Object.entries(changes).map(([name, value]): [Column, string] => [
+    t[name as keyof typeof t] as Column,
+    value,
+  ]);
   const newValue = changes[unique.name];
-  const taken = newValue === undefined ? sql`0` : sql`EXISTS (SELECT 1 FROM ${t} AS other WHERE other.${sql.identifier(unique.name)} = ${newValue} AND other.id <> ${id})`;
+  const taken =
+    newValue === undefined
+      ? sql`0`
+      : sql`EXISTS (SELECT 1 FROM ${t} AS other WHERE other.${sql.identifier(unique.name)} = ${newValue} AND other.id <> ${id})`;
   const selection = { ...columns, version: t.version };
   const [found, updated] = await db.batch([
-    db.select({ ...selection, taken: sql<number>`${taken}` }).from(t).where(eq(t.id, id)),
+    db
+      .select({ ...selection, taken: sql<number>`${taken}` })
+      .from(t)
+      .where(eq(t.id, id)),
     db
       .update(t)
       .set({ ...changes, version: nextVersion(t.version, set) })
       .where(and(eq(t.id, id), versionIn(t.version, versions), not(taken)))
       .returning(selection),
   ]);
-  const before = found[0] as (Record<string, unknown> & { version: number; taken: number }) | undefined;
+  const before = found[0] as
+    | (Record<string, unknown> & { version: number; taken: number })
+    | undefined;
   const after = updated[0] as (Row & { version: number }) | undefined;
-  if (after) return { outcome: "updated", row: after, changed: Object.keys(changes).filter((field) => before?.[field] !== after[field]) };
+  if (after)
+    return {
+      outcome: "updated",
+      row: after,
+      changed: Object.keys(changes).filter((field) => before?.[field] !== after[field]),
+    };
   if (!before) return { outcome: "not_found" };
-  if (Array.isArray(versions) && !versions.includes(before.version)) return { outcome: "precondition_failed" };
+  if (Array.isArray(versions) && !versions.includes(before.version))
+    return { outcome: "precondition_failed" };
   if (before.taken) return { outcome: "taken" };
   throw new Error("An update found its row, its version and its value free, yet wrote nothing");
 }
@@ -63,10 +84,21 @@ export async function updateVersioned<Row extends Record<string, unknown>>(
  * one batch: the row's version as found (to tell a 404 from a 412), then the conditional
  * DELETE; otherwise the DELETE alone.
  */
-export async function deleteVersioned(db: Database, table: VersionedTable, id: number, versions: Versions): Promise<"deleted" | "not_found" | "precondition_failed"> {
+export async function deleteVersioned(
+  db: Database,
+  table: VersionedTable,
+  id: number,
+  versions: Versions,
+): Promise<"deleted" | "not_found" | "precondition_failed"> {
   const t = table as typeof students;
-  const remove = db.delete(t).where(and(eq(t.id, id), versionIn(t.version, versions))).returning({ id: t.id });
+  const remove = db
+    .delete(t)
+    .where(and(eq(t.id, id), versionIn(t.version, versions)))
+    .returning({ id: t.id });
   if (!Array.isArray(versions)) return (await remove).length > 0 ? "deleted" : "not_found";
-  const [found, deleted] = await db.batch([db.select({ version: t.version }).from(t).where(eq(t.id, id)), remove]);
+  const [found, deleted] = await db.batch([
+    db.select({ version: t.version }).from(t).where(eq(t.id, id)),
+    remove,
+  ]);
   return deleted.length > 0 ? "deleted" : found.length > 0 ? "precondition_failed" : "not_found";
 }

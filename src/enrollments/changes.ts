@@ -4,7 +4,13 @@ import type { Database } from "../db/client";
 import { deletedEnrollments, studentCourses } from "../db/schema";
 import { encodeCursor } from "../lib/cursor";
 import { fetchPage } from "../lib/pagination";
-import { type ChangePosition, type ChangesPage, type ChangesQuery, type EnrollmentChange, FEED_START } from "./schemas";
+import {
+  type ChangePosition,
+  type ChangesPage,
+  type ChangesQuery,
+  type EnrollmentChange,
+  FEED_START,
+} from "./schemas";
 
 // The change feed: every enrollment as it now is (active, or dropped: a drop keeps its row),
 // and a tombstone for each one deleted (with its student or course), in one order: (time of
@@ -12,12 +18,21 @@ import { type ChangePosition, type ChangesPage, type ChangesQuery, type Enrollme
 // clock (migrations/0003). Each source is read along its own index from the position on, and
 // the two are merged, so a page costs the same at any depth.
 
-const isAfter = (time: SQLiteColumn, student: SQLiteColumn, course: SQLiteColumn, [t, s, c]: ChangePosition) =>
-  sql`(${time}, ${student}, ${course}) > (${t}, ${s}, ${c})`;
+const isAfter = (
+  time: SQLiteColumn,
+  student: SQLiteColumn,
+  course: SQLiteColumn,
+  [t, s, c]: ChangePosition,
+) => sql`(${time}, ${student}, ${course}) > (${t}, ${s}, ${c})`;
 
-const positionOf = (change: EnrollmentChange): ChangePosition => [change.updated_at, change.student_id, change.course_id];
+const positionOf = (change: EnrollmentChange): ChangePosition => [
+  change.updated_at,
+  change.student_id,
+  change.course_id,
+];
 
-const isLater = (a: ChangePosition, b: ChangePosition) => a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
+const isLater = (a: ChangePosition, b: ChangePosition) =>
+  a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
 
 /**
  * A page of changes: after the cursor, from `updated_since` on (whichever is later), fetched
@@ -25,12 +40,23 @@ const isLater = (a: ChangePosition, b: ChangePosition) => a[0] !== b[0] ? a[0] >
  * after the last change shown, or where the page started when there was none, to ask from
  * again later.
  */
-export async function readChanges(db: Database, { updated_since, cursor = FEED_START, limit }: ChangesQuery): Promise<ChangesPage> {
+export async function readChanges(
+  db: Database,
+  { updated_since, cursor = FEED_START, limit }: ChangesQuery,
+): Promise<ChangesPage> {
   const since: ChangePosition = updated_since === undefined ? FEED_START : [updated_since, 0, 0];
   const position = isLater(since, cursor) ? since : cursor;
-  const page = await fetchPage(limit, (count) => listEnrollmentChanges(db, position, count), positionOf);
+  const page = await fetchPage(
+    limit,
+    (count) => listEnrollmentChanges(db, position, count),
+    positionOf,
+  );
   const last = page.data.at(-1);
-  return { data: page.data, next_cursor: encodeCursor(last ? positionOf(last) : position), has_more: page.next_cursor !== null };
+  return {
+    data: page.data,
+    next_cursor: encodeCursor(last ? positionOf(last) : position),
+    has_more: page.next_cursor !== null,
+  };
 }
 
 type ChangeRow = {
@@ -43,14 +69,32 @@ type ChangeRow = {
 };
 
 /** A row of either source as the API shows it; a tombstone has no enrollment times. */
-function toChange({ student_id, course_id, status, enrolled_at, dropped_at, updated_at }: ChangeRow): EnrollmentChange {
+function toChange({
+  student_id,
+  course_id,
+  status,
+  enrolled_at,
+  dropped_at,
+  updated_at,
+}: ChangeRow): EnrollmentChange {
   if (status === "deleted") return { student_id, course_id, status, updated_at };
   // A current enrollment's enrolled_at is NOT NULL; only the tombstones' side selects NULL.
-  return { student_id, course_id, status, enrolled_at: enrolled_at as string, dropped_at, updated_at };
+  return {
+    student_id,
+    course_id,
+    status,
+    enrolled_at: enrolled_at as string,
+    dropped_at,
+    updated_at,
+  };
 }
 
 /** Up to `count` changes after `position`, in the feed's order (one statement). */
-async function listEnrollmentChanges(db: Database, position: ChangePosition, count: number): Promise<EnrollmentChange[]> {
+async function listEnrollmentChanges(
+  db: Database,
+  position: ChangePosition,
+  count: number,
+): Promise<EnrollmentChange[]> {
   const { student_id, course_id, updated_at } = studentCourses;
   const current = db
     .select({
@@ -74,7 +118,17 @@ async function listEnrollmentChanges(db: Database, position: ChangePosition, cou
       updated_at: deletedEnrollments.deleted_at,
     })
     .from(deletedEnrollments)
-    .where(isAfter(deletedEnrollments.deleted_at, deletedEnrollments.student_id, deletedEnrollments.course_id, position));
-  const rows = await current.unionAll(deleted).orderBy(asc(updated_at), asc(student_id), asc(course_id)).limit(count);
+    .where(
+      isAfter(
+        deletedEnrollments.deleted_at,
+        deletedEnrollments.student_id,
+        deletedEnrollments.course_id,
+        position,
+      ),
+    );
+  const rows = await current
+    .unionAll(deleted)
+    .orderBy(asc(updated_at), asc(student_id), asc(course_id))
+    .limit(count);
   return rows.map(toChange);
 }

@@ -8,18 +8,30 @@ import type { Enrollment, EnrollmentStatusFilter, RosterEntry } from "./schemas"
 // with another request's, so concurrent requests each see a consistent state. The database
 // stamps updated_at itself, from its change clock (migrations/0003).
 
-const enrollmentColumns = { student_id: true, course_id: true, status: true, enrolled_at: true, dropped_at: true } as const;
+const enrollmentColumns = {
+  student_id: true,
+  course_id: true,
+  status: true,
+  enrolled_at: true,
+  dropped_at: true,
+} as const;
 const withCourse = { course: { columns: { id: true, code: true, title: true } } } as const;
 const withStudent = { student: { columns: { id: true, name: true, email: true } } } as const;
 
 const isPair = (studentId: number, courseId: number) =>
   and(eq(studentCourses.student_id, studentId), eq(studentCourses.course_id, courseId));
 
-const hasStatus = (status: EnrollmentStatusFilter) => (status === "all" ? undefined : eq(studentCourses.status, status));
+const hasStatus = (status: EnrollmentStatusFilter) =>
+  status === "all" ? undefined : eq(studentCourses.status, status);
 
 // findMany, not findFirst: in a D1 batch, drizzle 0.45 fails to map a findFirst that finds nothing.
 const findEnrollmentQuery = (db: Database, studentId: number, courseId: number) =>
-  db.query.studentCourses.findMany({ columns: enrollmentColumns, with: withCourse, where: isPair(studentId, courseId), limit: 1 });
+  db.query.studentCourses.findMany({
+    columns: enrollmentColumns,
+    with: withCourse,
+    where: isPair(studentId, courseId),
+    limit: 1,
+  });
 
 const studentExistsQuery = (db: Database, studentId: number) =>
   db.select({ id: students.id }).from(students).where(eq(students.id, studentId));
@@ -28,7 +40,14 @@ const courseExistsQuery = (db: Database, courseId: number) =>
   db.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId));
 
 type EnrollResult =
-  | { outcome: "enrolled"; results: { course_id: number; result: "created" | "reactivated" | "unchanged"; enrollment: Enrollment }[] }
+  | {
+      outcome: "enrolled";
+      results: {
+        course_id: number;
+        result: "created" | "reactivated" | "unchanged";
+        enrollment: Enrollment;
+      }[];
+    }
   | { outcome: "student_not_found" }
   | { outcome: "courses_not_found"; missing: number[] };
 
@@ -39,16 +58,24 @@ type EnrollResult =
  * before, the write, the result. The ids travel as one JSON array (json_each), which keeps
  * every statement far below D1's 100 bound parameters.
  */
-export async function enroll(db: Database, studentId: number, courseIds: number[]): Promise<EnrollResult> {
+export async function enroll(
+  db: Database,
+  studentId: number,
+  courseIds: number[],
+): Promise<EnrollResult> {
   const ids = JSON.stringify(courseIds);
-  const listed = (column: typeof courses.id | typeof studentCourses.course_id) => sql`${column} IN (SELECT value FROM json_each(${ids}))`;
+  const listed = (column: typeof courses.id | typeof studentCourses.course_id) =>
+    sql`${column} IN (SELECT value FROM json_each(${ids}))`;
   const [student, before, , after] = await db.batch([
     studentExistsQuery(db, studentId),
     // Each listed course that exists, with the status of its enrollment (null: none yet).
     db
       .select({ course_id: courses.id, status: studentCourses.status })
       .from(courses)
-      .leftJoin(studentCourses, and(eq(studentCourses.course_id, courses.id), eq(studentCourses.student_id, studentId)))
+      .leftJoin(
+        studentCourses,
+        and(eq(studentCourses.course_id, courses.id), eq(studentCourses.student_id, studentId)),
+      )
       .where(listed(courses.id)),
     // Inserts nothing unless the student and every listed course exist.
     db
@@ -93,13 +120,18 @@ export async function enroll(db: Database, studentId: number, courseIds: number[
     outcome: "enrolled",
     results: courseIds.map((id) => {
       const status = statusBefore.get(id);
-      const result = status === null ? "created" : status === "dropped" ? "reactivated" : "unchanged";
+      const result =
+        status === null ? "created" : status === "dropped" ? "reactivated" : "unchanged";
       return { course_id: id, result, enrollment: enrollments.get(id) as Enrollment };
     }),
   };
 }
 
-export async function findEnrollment(db: Database, studentId: number, courseId: number): Promise<Enrollment | undefined> {
+export async function findEnrollment(
+  db: Database,
+  studentId: number,
+  courseId: number,
+): Promise<Enrollment | undefined> {
   const [enrollment] = await findEnrollmentQuery(db, studentId, courseId);
   return enrollment;
 }
@@ -135,7 +167,11 @@ export async function listStudentEnrollments(
     db.query.studentCourses.findMany({
       columns: enrollmentColumns,
       with: withCourse,
-      where: and(eq(studentCourses.student_id, studentId), gt(studentCourses.course_id, after), hasStatus(status)),
+      where: and(
+        eq(studentCourses.student_id, studentId),
+        gt(studentCourses.course_id, after),
+        hasStatus(status),
+      ),
       orderBy: asc(studentCourses.course_id),
       limit: count,
     }),
@@ -154,7 +190,11 @@ export async function listCourseRoster(
     db.query.studentCourses.findMany({
       columns: enrollmentColumns,
       with: withStudent,
-      where: and(eq(studentCourses.course_id, courseId), gt(studentCourses.student_id, after), hasStatus(status)),
+      where: and(
+        eq(studentCourses.course_id, courseId),
+        gt(studentCourses.student_id, after),
+        hasStatus(status),
+      ),
       orderBy: asc(studentCourses.student_id),
       limit: count,
     }),

@@ -72,7 +72,9 @@ export const changesQuery = z.strictObject({
   cursor: z.optional(
     // Any text as the time: the cursor holds whatever the database stamped.
     cursorSchema(([time, student, course, ...rest]): ChangePosition | undefined =>
-      rest.length === 0 && typeof time === "string" && isIdOrZero(student) && isIdOrZero(course) ? [time, student, course] : undefined,
+      rest.length === 0 && typeof time === "string" && isIdOrZero(student) && isIdOrZero(course)
+        ? [time, student, course]
+        : undefined,
     ),
   ),
   limit: z._default(limitSchema(1000), 100),
@@ -81,11 +83,20 @@ export const changesQuery = z.strictObject({
 /** One change: the enrollment as it now is (a drop: status dropped), or a tombstone, status `deleted`. */
 export const enrollmentChange = z.union([
   z.strictObject({ ...enrollmentFields, updated_at: z.string() }),
-  z.strictObject({ student_id: idValue, course_id: idValue, status: z.literal("deleted"), updated_at: z.string() }),
+  z.strictObject({
+    student_id: idValue,
+    course_id: idValue,
+    status: z.literal("deleted"),
+    updated_at: z.string(),
+  }),
 ]);
 
 /** A page of the change feed. Unlike other lists, it always has a cursor: the place to ask again from later. */
-export const changesPage = z.strictObject({ data: z.array(enrollmentChange), next_cursor: z.string(), has_more: z.boolean() });
+export const changesPage = z.strictObject({
+  data: z.array(enrollmentChange),
+  next_cursor: z.string(),
+  has_more: z.boolean(),
+});
 
 export type Enrollment = z.output<typeof enrollment>;
 export type BulkEnrollment = z.output<typeof bulkEnrollment>;

@@ -49,13 +49,21 @@ export const authorize = createMiddleware<AppEnv>(async (c, next) => {
         ? "The bearer token is not valid."
         : "The Authorization header must be `Bearer <token>`.";
     throw new Problem("unauthorized", detail, {
-      headers: { "WWW-Authenticate": header ? `${WWW_AUTHENTICATE}, error="invalid_token"` : WWW_AUTHENTICATE },
+      headers: {
+        "WWW-Authenticate": header
+          ? `${WWW_AUTHENTICATE}, error="invalid_token"`
+          : WWW_AUTHENTICATE,
+      },
     });
   }
   if (principal.scope === "read" && !READ_METHODS.has(c.req.method)) {
-    throw new Problem("insufficient_scope", "This token may only read; writing needs a read-write token.", {
-      headers: { "WWW-Authenticate": `${WWW_AUTHENTICATE}, error="insufficient_scope"` },
-    });
+    throw new Problem(
+      "insufficient_scope",
+      "This token may only read; writing needs a read-write token.",
+      {
+        headers: { "WWW-Authenticate": `${WWW_AUTHENTICATE}, error="insufficient_scope"` },
+      },
+    );
   }
   await next();
 });
@@ -63,7 +71,10 @@ export const authorize = createMiddleware<AppEnv>(async (c, next) => {
 async function principalOf(token: string, env: AppEnv["Bindings"]): Promise<Principal | undefined> {
   const presented = await sha256(token);
   // Compare against every configured token, with no early exit, so timing says nothing.
-  const [isWriter, isReader] = await Promise.all([matchesAny(presented, env.API_TOKEN), matchesAny(presented, env.API_READ_TOKEN)]);
+  const [isWriter, isReader] = await Promise.all([
+    matchesAny(presented, env.API_TOKEN),
+    matchesAny(presented, env.API_READ_TOKEN),
+  ]);
   const scope = isWriter ? "write" : isReader ? "read" : undefined;
   return scope && { scope, id: toHex(presented) };
 }
@@ -71,7 +82,9 @@ async function principalOf(token: string, env: AppEnv["Bindings"]): Promise<Prin
 // Equal-length digests make timingSafeEqual applicable to tokens of any length.
 async function matchesAny(presented: ArrayBuffer, list: string | undefined): Promise<boolean> {
   const results = await Promise.all(
-    commaList(list).map(async (candidate) => crypto.subtle.timingSafeEqual(presented, await sha256(candidate))),
+    commaList(list).map(async (candidate) =>
+      crypto.subtle.timingSafeEqual(presented, await sha256(candidate)),
+    ),
   );
   return results.includes(true);
 }

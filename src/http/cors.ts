@@ -19,8 +19,26 @@ export const corsForAllowedOrigins = createMiddleware<AppEnv>(async (c, next) =>
   return cors({
     origin,
     allowMethods: ["GET", "HEAD", "POST", "PATCH", "DELETE"],
-    allowHeaders: ["Authorization", "Content-Type", "If-None-Match", "If-Match", "Idempotency-Key", "X-D1-Bookmark"],
-    exposeHeaders: ["Location", "X-Request-Id", "X-D1-Bookmark", "ETag", "Idempotent-Replayed", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy"],
+    allowHeaders: [
+      "Authorization",
+      "Content-Type",
+      "If-None-Match",
+      "If-Match",
+      "Idempotency-Key",
+      "X-D1-Bookmark",
+    ],
+    exposeHeaders: [
+      "Location",
+      "X-Request-Id",
+      "X-D1-Bookmark",
+      "ETag",
+      "Idempotent-Replayed",
+      "Retry-After",
+      "RateLimit-Limit",
+      "RateLimit-Remaining",
+      "RateLimit-Reset",
+      "RateLimit-Policy",
+    ],
     maxAge: 600,
   })(c, next);
 });

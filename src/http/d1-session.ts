@@ -28,10 +28,17 @@ export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
   const sent = c.req.header("X-D1-Bookmark");
   if (sent !== undefined && !BOOKMARK.test(sent)) {
     throw new Problem("validation_failed", "The X-D1-Bookmark header is not valid.", {
-      errors: [{ path: "header.X-D1-Bookmark", message: "must be a bookmark from an earlier X-D1-Bookmark header" }],
+      errors: [
+        {
+          path: "header.X-D1-Bookmark",
+          message: "must be a bookmark from an earlier X-D1-Bookmark header",
+        },
+      ],
     });
   }
-  const session = c.env.DB.withSession(sent ?? (READS.has(c.req.method) ? "first-unconstrained" : "first-primary"));
+  const session = c.env.DB.withSession(
+    sent ?? (READS.has(c.req.method) ? "first-unconstrained" : "first-primary"),
+  );
   c.set("db", database(session));
   await next();
   const bookmark = session.getBookmark();

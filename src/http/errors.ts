@@ -15,13 +15,23 @@ export function onError(err: Error, c: Context): Response {
     logError("database unavailable", fields, err);
     return problemResponse(
       c,
-      new Problem("service_unavailable", "The database is briefly unavailable. Retry after the time in Retry-After.", {
-        headers: { "Retry-After": String(RETRY_AFTER_SECONDS) },
-      }),
+      new Problem(
+        "service_unavailable",
+        "The database is briefly unavailable. Retry after the time in Retry-After.",
+        {
+          headers: { "Retry-After": String(RETRY_AFTER_SECONDS) },
+        },
+      ),
     );
   }
   logError("unhandled error", fields, err);
-  return problemResponse(c, new Problem("internal_error", "Something went wrong on our side. Quote the request id when you report it."));
+  return problemResponse(
+    c,
+    new Problem(
+      "internal_error",
+      "Something went wrong on our side. Quote the request id when you report it.",
+    ),
+  );
 }
 
 const RETRY_AFTER_SECONDS = 1;
@@ -39,8 +49,12 @@ export const notFound = (app: Hono<AppEnv>) => (c: Context) => {
   const allow = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
   return problemResponse(
     c,
-    new Problem("method_not_allowed", `${c.req.method} is not allowed here; use ${allow.join(", ")}.`, {
-      headers: { Allow: allow.join(", ") },
-    }),
+    new Problem(
+      "method_not_allowed",
+      `${c.req.method} is not allowed here; use ${allow.join(", ")}.`,
+      {
+        headers: { Allow: allow.join(", ") },
+      },
+    ),
   );
 };

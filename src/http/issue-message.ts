@@ -20,10 +20,14 @@ export function describeIssue(issue: z.core.$ZodRawIssue): string {
       return `must be ${issue.expected === "int" ? "an integer" : `a ${issue.expected}`}`;
     case "too_small":
       if (issue.origin === "string") return `must be at least ${issue.minimum} characters`;
-      return issue.inclusive ? `must be at least ${issue.minimum}` : `must be greater than ${issue.minimum}`;
+      return issue.inclusive
+        ? `must be at least ${issue.minimum}`
+        : `must be greater than ${issue.minimum}`;
     case "too_big":
       if (issue.origin === "string") return `must be at most ${issue.maximum} characters`;
-      return issue.inclusive ? `must be at most ${issue.maximum}` : `must be less than ${issue.maximum}`;
+      return issue.inclusive
+        ? `must be at most ${issue.maximum}`
+        : `must be less than ${issue.maximum}`;
     case "invalid_value":
       if (Array.isArray(issue.input)) return ONE_VALUE;
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;

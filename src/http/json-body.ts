@@ -14,7 +14,10 @@ const MAX_DEPTH = 16;
 export const requireJsonBody = createMiddleware(async (c, next) => {
   const mediaType = c.req.header("Content-Type")?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/json") {
-    throw new Problem("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.");
+    throw new Problem(
+      "unsupported_media_type",
+      "Send the body as JSON with `Content-Type: application/json`.",
+    );
   }
   const text = decodeUtf8(await readAtMost(c.req.raw, MAX_BODY_BYTES));
   let value: unknown;
@@ -24,7 +27,8 @@ export const requireJsonBody = createMiddleware(async (c, next) => {
     throw new Problem("invalid_json", "The request body is not valid JSON.");
   }
   const flaw = structuralFlaw(text);
-  if (flaw) throw new Problem("validation_failed", "The request body is not valid.", { errors: [flaw] });
+  if (flaw)
+    throw new Problem("validation_failed", "The request body is not valid.", { errors: [flaw] });
   c.req.bodyCache.json = Promise.resolve(value);
   await next();
 });
@@ -66,7 +70,8 @@ export function structuralFlaw(text: string): { path: string; message: string } 
     const ch = text[i];
     if (ch === "{" || ch === "[") {
       stack.push({ keys: ch === "{" ? new Set() : null, expectKey: ch === "{" });
-      if (stack.length > MAX_DEPTH) return { path: "body", message: `must not nest deeper than ${MAX_DEPTH} levels` };
+      if (stack.length > MAX_DEPTH)
+        return { path: "body", message: `must not nest deeper than ${MAX_DEPTH} levels` };
     } else if (ch === "}" || ch === "]") {
       stack.pop();
     } else if (ch === ",") {

@@ -60,7 +60,12 @@ export function ifMatchVersions(c: Context): Versions {
   const tags = entityTags(header) ?? [];
   if (tags.length === 0 || tags.length > MAX_TAGS) {
     throw new Problem("validation_failed", "The If-Match header is not valid.", {
-      errors: [{ path: "header.If-Match", message: `must be * or 1 to ${MAX_TAGS} ETags from earlier answers, such as "r${SHAPE_REVISION}.3"` }],
+      errors: [
+        {
+          path: "header.If-Match",
+          message: `must be * or 1 to ${MAX_TAGS} ETags from earlier answers, such as "r${SHAPE_REVISION}.3"`,
+        },
+      ],
     });
   }
   return tags.flatMap((tag) => VERSION_TAG.exec(tag)?.[1] ?? []).map(Number);

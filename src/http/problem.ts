@@ -55,10 +55,15 @@ export class Problem extends Error {
   }
 }
 
-export const studentNotFound = (id: number) => new Problem("student_not_found", `No student has id ${id}.`);
-export const courseNotFound = (id: number) => new Problem("course_not_found", `No course has id ${id}.`);
+export const studentNotFound = (id: number) =>
+  new Problem("student_not_found", `No student has id ${id}.`);
+export const courseNotFound = (id: number) =>
+  new Problem("course_not_found", `No course has id ${id}.`);
 export const preconditionFailed = () =>
-  new Problem("precondition_failed", "If-Match names no current version: it changed since you read it. Nothing was changed; read it again, then retry.");
+  new Problem(
+    "precondition_failed",
+    "If-Match names no current version: it changed since you read it. Nothing was changed; read it again, then retry.",
+  );
 
 /** The problem type URI: a tag URI (RFC 4151), a stable name that is not meant to be fetched. */
 const problemType = (code: ProblemCode) => `tag:enrollment-api,2026:problems/${code}`;
@@ -75,5 +80,8 @@ export function problemResponse(c: Context, problem: Problem): Response {
     ...(options.errors && { errors: options.errors }),
   };
   // c.body keeps the headers set earlier in the request (X-Request-Id among them).
-  return c.body(JSON.stringify(body), status, { ...options.headers, "Content-Type": "application/problem+json" });
+  return c.body(JSON.stringify(body), status, {
+    ...options.headers,
+    "Content-Type": "application/problem+json",
+  });
 }

@@ -11,21 +11,27 @@ import { Problem } from "./problem";
  */
 export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
   const principal = c.get("principal");
-  const key = principal ? `token:${principal.id}` : `ip:${clientKey(c.req.header("CF-Connecting-IP") ?? "unknown")}`;
+  const key = principal
+    ? `token:${principal.id}`
+    : `ip:${clientKey(c.req.header("CF-Connecting-IP") ?? "unknown")}`;
   const { success } = await c.env.RATE_LIMITER.limit({ key });
   if (!success) {
     const { RATE_LIMIT: limit, RATE_LIMIT_PERIOD: period } = c.env;
     // The binding counts in fixed windows aligned to the clock; this one ends in `reset` seconds.
     const reset = period - (Math.floor(Date.now() / 1000) % period);
-    throw new Problem("rate_limited", `More than ${limit} requests in ${period} seconds. Retry after ${reset} seconds.`, {
-      headers: {
-        "Retry-After": String(reset),
-        "RateLimit-Limit": String(limit),
-        "RateLimit-Remaining": "0",
-        "RateLimit-Reset": String(reset),
-        "RateLimit-Policy": `${limit};w=${period}`,
+    throw new Problem(
+      "rate_limited",
+      `More than ${limit} requests in ${period} seconds. Retry after ${reset} seconds.`,
+      {
+        headers: {
+          "Retry-After": String(reset),
+          "RateLimit-Limit": String(limit),
+          "RateLimit-Remaining": "0",
+          "RateLimit-Reset": String(reset),
+          "RateLimit-Policy": `${limit};w=${period}`,
+        },
       },
-    });
+    );
   }
   await next();
 });

@@ -21,7 +21,9 @@ const apiSecureHeaders = secureHeaders({
  */
 export const securityHeaders = createMiddleware(async (c, next) => {
   await apiSecureHeaders(c, next);
-  const revalidatable = (c.req.method === "GET" || c.req.method === "HEAD") && (c.res.status === 200 || c.res.status === 304);
+  const revalidatable =
+    (c.req.method === "GET" || c.req.method === "HEAD") &&
+    (c.res.status === 200 || c.res.status === 304);
   c.header("Cache-Control", revalidatable ? "private, no-cache" : "no-store");
   if (revalidatable) c.header("Vary", "Authorization", { append: true });
 });

@@ -35,15 +35,26 @@ function fieldErrors(target: Target, issue: z.core.$ZodIssue): FieldError[] {
   // by its keys (the fewest missing or unknown ones), then by the number of errors.
   if (issue.code === "invalid_union" && issue.errors.length > 0) {
     const keyErrors = (branch: z.core.$ZodIssue[]) =>
-      branch.filter((i) => i.code === "unrecognized_keys" || (i.code === "invalid_type" && i.message === REQUIRED)).length;
+      branch.filter(
+        (i) =>
+          i.code === "unrecognized_keys" || (i.code === "invalid_type" && i.message === REQUIRED),
+      ).length;
     const closest = issue.errors.reduce((best, branch) =>
-      keyErrors(branch) < keyErrors(best) || (keyErrors(branch) === keyErrors(best) && branch.length < best.length) ? branch : best,
+      keyErrors(branch) < keyErrors(best) ||
+      (keyErrors(branch) === keyErrors(best) && branch.length < best.length)
+        ? branch
+        : best,
     );
-    return closest.flatMap((inner) => fieldErrors(target, { ...inner, path: [...issue.path, ...inner.path] }));
+    return closest.flatMap((inner) =>
+      fieldErrors(target, { ...inner, path: [...issue.path, ...inner.path] }),
+    );
   }
   // One entry per unknown key, each pointing at the key itself.
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => ({ path: [...path, key].join("."), message: "is not a known field" }));
+    return issue.keys.map((key) => ({
+      path: [...path, key].join("."),
+      message: "is not a known field",
+    }));
   }
   return [{ path: path.join("."), message: issue.message }];
 }

@@ -9,7 +9,14 @@ const DEFAULT_LIMIT = 20;
  */
 export const limitSchema = (max: 100 | 1000) =>
   z.pipe(
-    z.string().check(z.regex(new RegExp(`^(${max}|[1-9][0-9]{0,${String(max).length - 2}})$`), `must be a whole number from 1 to ${max}`)),
+    z
+      .string()
+      .check(
+        z.regex(
+          new RegExp(`^(${max}|[1-9][0-9]{0,${String(max).length - 2}})$`),
+          `must be a whole number from 1 to ${max}`,
+        ),
+      ),
     z.transform(Number),
   );
 
@@ -29,7 +36,9 @@ export const cursorSchema = <K>(toKey: (key: unknown[]) => K | undefined) =>
   );
 
 /** A cursor of a list sorted by id: it holds the last id of the previous page. */
-const idCursorSchema = cursorSchema(([id, ...rest]) => (rest.length === 0 && Number.isSafeInteger(id) && (id as number) > 0 ? (id as number) : undefined));
+const idCursorSchema = cursorSchema(([id, ...rest]) =>
+  rest.length === 0 && Number.isSafeInteger(id) && (id as number) > 0 ? (id as number) : undefined,
+);
 
 /** `?limit=&cursor=` of a list keyed by id. Unknown parameters are refused, so typos don't pass silently. */
 export const idPageQuery = z.strictObject({
@@ -38,7 +47,8 @@ export const idPageQuery = z.strictObject({
 });
 
 /** The shape of a page of `item`s, as every list answers. */
-export const pageSchema = <T extends z.ZodMiniType>(item: T) => z.strictObject({ data: z.array(item), next_cursor: z.nullable(z.string()) });
+export const pageSchema = <T extends z.ZodMiniType>(item: T) =>
+  z.strictObject({ data: z.array(item), next_cursor: z.nullable(z.string()) });
 
 type Page<T> = { data: T[]; next_cursor: string | null };
 type KeyOf<T> = (row: T) => readonly (string | number)[];
@@ -57,9 +67,21 @@ export function toPage<T>(rows: T[], limit: number, keyOf: KeyOf<T>): Page<T> {
  * One page of a list: asks `fetch` for one row more than `limit` (see toPage). A fetch that
  * answers undefined (the list's student or course does not exist) is passed on as it is.
  */
-export async function fetchPage<T>(limit: number, fetch: (count: number) => Promise<T[]>, keyOf: KeyOf<T>): Promise<Page<T>>;
-export async function fetchPage<T>(limit: number, fetch: (count: number) => Promise<T[] | undefined>, keyOf: KeyOf<T>): Promise<Page<T> | undefined>;
-export async function fetchPage<T>(limit: number, fetch: (count: number) => Promise<T[] | undefined>, keyOf: KeyOf<T>) {
+export async function fetchPage<T>(
+  limit: number,
+  fetch: (count: number) => Promise<T[]>,
+  keyOf: KeyOf<T>,
+): Promise<Page<T>>;
+export async function fetchPage<T>(
+  limit: number,
+  fetch: (count: number) => Promise<T[] | undefined>,
+  keyOf: KeyOf<T>,
+): Promise<Page<T> | undefined>;
+export async function fetchPage<T>(
+  limit: number,
+  fetch: (count: number) => Promise<T[] | undefined>,
+  keyOf: KeyOf<T>,
+) {
   const rows = await fetch(limit + 1);
   return rows && toPage(rows, limit, keyOf);
 }

@@ -1,9 +1,21 @@
 import * as z from "zod/mini";
 import { course, courseListQuery, createCourseBody, updateCourseBody } from "../courses/schemas";
-import { bulkEnrollment, changesPage, changesQuery, enrollment, enrollmentChange, rosterEntry } from "../enrollments/schemas";
+import {
+  bulkEnrollment,
+  changesPage,
+  changesQuery,
+  enrollment,
+  enrollmentChange,
+  rosterEntry,
+} from "../enrollments/schemas";
 import { PROBLEMS, type ProblemCode, problemBody } from "../http/problem";
 import { idPageQuery } from "../lib/pagination";
-import { createStudentBody, student, studentListQuery, updateStudentBody } from "../students/schemas";
+import {
+  createStudentBody,
+  student,
+  studentListQuery,
+  updateStudentBody,
+} from "../students/schemas";
 import { OPERATIONS, type Operation } from "./operations";
 
 // Builds the OpenAPI 3.1 document from OPERATIONS and the zod schemas. Only tests import
@@ -26,20 +38,46 @@ const NAMED = new Map<z.core.$ZodType, string>([
 
 // What JSON Schema cannot say about a field (the app trims, normalises and transforms before
 // checking), said in words; and a default that a transform hides from the generator.
-const TEXT = "Trimmed and NFC-normalised first; the limits apply to the result. Control characters are refused.";
+const TEXT =
+  "Trimmed and NFC-normalised first; the limits apply to the result. Control characters are refused.";
 const NOTES = new Map<z.core.$ZodType, JsonSchema>([
   [createStudentBody.shape.name, { description: TEXT }],
-  [createStudentBody.shape.email, { description: "Trimmed first, stored lower-cased; unique regardless of case." }],
-  [createCourseBody.shape.code, { description: "Trimmed first, stored upper-cased; unique regardless of case." }],
+  [
+    createStudentBody.shape.email,
+    { description: "Trimmed first, stored lower-cased; unique regardless of case." },
+  ],
+  [
+    createCourseBody.shape.code,
+    { description: "Trimmed first, stored upper-cased; unique regardless of case." },
+  ],
   [createCourseBody.shape.title, { description: TEXT }],
   [updateStudentBody, { minProperties: 1 }],
   [updateCourseBody, { minProperties: 1 }],
-  [studentListQuery.shape.email, { description: "Only the student with this email, compared in any case: zero or one item." }],
-  [courseListQuery.shape.code, { description: "Only the course with this code, compared in any case: zero or one item." }],
+  [
+    studentListQuery.shape.email,
+    { description: "Only the student with this email, compared in any case: zero or one item." },
+  ],
+  [
+    courseListQuery.shape.code,
+    { description: "Only the course with this code, compared in any case: zero or one item." },
+  ],
   [idPageQuery.shape.limit, { description: "1 to 100.", default: "20" }],
   [idPageQuery.shape.cursor, { description: "The next_cursor of the previous page; opaque." }],
-  [changesQuery.shape.updated_since, { description: "Changes at or after this time (RFC 3339, e.g. 2026-11-24T10:00:00Z; a + sent as %2B). Without it and a cursor: from the first change.", format: "date-time" }],
-  [changesQuery.shape.cursor, { description: "The next_cursor of an earlier page; opaque. With updated_since, the later of the two applies." }],
+  [
+    changesQuery.shape.updated_since,
+    {
+      description:
+        "Changes at or after this time (RFC 3339, e.g. 2026-11-24T10:00:00Z; a + sent as %2B). Without it and a cursor: from the first change.",
+      format: "date-time",
+    },
+  ],
+  [
+    changesQuery.shape.cursor,
+    {
+      description:
+        "The next_cursor of an earlier page; opaque. With updated_since, the later of the two applies.",
+    },
+  ],
   [changesQuery.shape.limit, { description: "1 to 1000.", default: "100" }],
 ]);
 
@@ -68,37 +106,64 @@ const jsonSchema = (schema: z.ZodMiniType, io: "input" | "output"): JsonSchema =
 const ref = (name: string, kind = "schemas") => ({ $ref: `#/components/${kind}/${name}` });
 
 const HEADERS = {
-  RequestId: { description: "This request's id, also in the logs and in error bodies.", schema: { type: "string" } },
+  RequestId: {
+    description: "This request's id, also in the logs and in error bodies.",
+    schema: { type: "string" },
+  },
   Location: { description: "The new resource's path.", schema: { type: "string" } },
   RetryAfter: { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
-  WWWAuthenticate: { description: '`Bearer realm="enrollment-api"`, with `error` when a token was sent.', schema: { type: "string" } },
-  Bookmark: { description: "The D1 session bookmark after this request; send it back in X-D1-Bookmark to read at least this state on any replica.", schema: { type: "string" } },
+  WWWAuthenticate: {
+    description: '`Bearer realm="enrollment-api"`, with `error` when a token was sent.',
+    schema: { type: "string" },
+  },
+  Bookmark: {
+    description:
+      "The D1 session bookmark after this request; send it back in X-D1-Bookmark to read at least this state on any replica.",
+    schema: { type: "string" },
+  },
   ETag: {
-    description: "A strong tag: a student's or course's version, after its JSON shape's revision (\"r1.3\": version 3), or a hash of a list's body. Send it back in If-None-Match to revalidate; a student's or course's also in If-Match to update or delete.",
+    description:
+      "A strong tag: a student's or course's version, after its JSON shape's revision (\"r1.3\": version 3), or a hash of a list's body. Send it back in If-None-Match to revalidate; a student's or course's also in If-Match to update or delete.",
     schema: { type: "string" },
   },
   IdempotentReplayed: {
-    description: "`true` when this is the answer to an earlier request with the same Idempotency-Key (its 201 or 409), replayed: nothing happened now.",
+    description:
+      "`true` when this is the answer to an earlier request with the same Idempotency-Key (its 201 or 409), replayed: nothing happened now.",
     required: false,
     schema: { type: "string", enum: ["true"] },
   },
   RateLimitLimit: { description: "Requests allowed in each window.", schema: { type: "integer" } },
-  RateLimitRemaining: { description: "Requests left in this window (0 on a 429).", schema: { type: "integer" } },
+  RateLimitRemaining: {
+    description: "Requests left in this window (0 on a 429).",
+    schema: { type: "integer" },
+  },
   RateLimitReset: { description: "Seconds until the window ends.", schema: { type: "integer" } },
-  RateLimitPolicy: { description: "The limit and window, as `<limit>;w=<seconds>`.", schema: { type: "string" } },
+  RateLimitPolicy: {
+    description: "The limit and window, as `<limit>;w=<seconds>`.",
+    schema: { type: "string" },
+  },
 };
 const REQUEST_ID = { "X-Request-Id": ref("RequestId", "headers") };
 
 function parameters(schema: z.ZodMiniObject, where: "path" | "query") {
-  const { properties = {}, required = [] } = jsonSchema(schema, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
-  return Object.entries(properties).map(([name, property]) => ({ name, in: where, required: where === "path" || required.includes(name), schema: property }));
+  const { properties = {}, required = [] } = jsonSchema(schema, "input") as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === "path" || required.includes(name),
+    schema: property,
+  }));
 }
 
 const BOOKMARK_PARAMETER = {
   name: "X-D1-Bookmark",
   in: "header",
   required: false,
-  description: "A bookmark from an earlier answer: this request reads at least what that answer saw (read-your-writes on any replica).",
+  description:
+    "A bookmark from an earlier answer: this request reads at least what that answer saw (read-your-writes on any replica).",
   schema: { type: "string", pattern: "^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$" },
 };
 
@@ -124,7 +189,13 @@ const IF_MATCH_PARAMETER = {
 function problemsOf(op: Operation): ProblemCode[] {
   if (op.open) return [];
   // validation_failed: every route behind a token checks X-D1-Bookmark.
-  const codes: ProblemCode[] = ["unauthorized", "rate_limited", "validation_failed", "internal_error", "service_unavailable"];
+  const codes: ProblemCode[] = [
+    "unauthorized",
+    "rate_limited",
+    "validation_failed",
+    "internal_error",
+    "service_unavailable",
+  ];
   if (op.method !== "get") codes.push("insufficient_scope");
   if (op.body) codes.push("invalid_json", "payload_too_large", "unsupported_media_type");
   return [...new Set([...codes, ...(op.problems ?? [])])];
@@ -133,7 +204,8 @@ function problemsOf(op: Operation): ProblemCode[] {
 /** `replayable`: a create with an Idempotency-Key, whose 409 a retry gets again. */
 function problemResponses(codes: ProblemCode[], replayable = false) {
   const byStatus = new Map<number, ProblemCode[]>();
-  for (const code of codes) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
+  for (const code of codes)
+    byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
   return Object.fromEntries(
     [...byStatus].map(([status, group]) => [
       status,
@@ -141,18 +213,25 @@ function problemResponses(codes: ProblemCode[], replayable = false) {
         description: group.map((code) => `\`${code}\`: ${PROBLEMS[code].title}`).join("; "),
         headers: {
           ...REQUEST_ID,
-          ...((status === 401 || status === 403) && { "WWW-Authenticate": ref("WWWAuthenticate", "headers") }),
+          ...((status === 401 || status === 403) && {
+            "WWW-Authenticate": ref("WWWAuthenticate", "headers"),
+          }),
           ...(status === 429 && {
             "RateLimit-Limit": ref("RateLimitLimit", "headers"),
             "RateLimit-Remaining": ref("RateLimitRemaining", "headers"),
             "RateLimit-Reset": ref("RateLimitReset", "headers"),
             "RateLimit-Policy": ref("RateLimitPolicy", "headers"),
           }),
-          ...((status === 429 || status === 503) && { "Retry-After": ref("RetryAfter", "headers") }),
-          ...(replayable && status === 409 && { "Idempotent-Replayed": ref("IdempotentReplayed", "headers") }),
+          ...((status === 429 || status === 503) && {
+            "Retry-After": ref("RetryAfter", "headers"),
+          }),
+          ...(replayable &&
+            status === 409 && { "Idempotent-Replayed": ref("IdempotentReplayed", "headers") }),
         },
         content: {
-          "application/problem+json": { schema: { allOf: [ref("Problem"), { properties: { code: { enum: group } } }] } },
+          "application/problem+json": {
+            schema: { allOf: [ref("Problem"), { properties: { code: { enum: group } } }] },
+          },
         },
       },
     ]),
@@ -161,8 +240,12 @@ function problemResponses(codes: ProblemCode[], replayable = false) {
 
 /** `get /students/{id}/courses` → getStudentsByIdCourses */
 function operationId(op: Operation): string {
-  const camel = (word: string) => word.replace(/(?:^|[_.])(\w)/g, (_, c: string) => c.toUpperCase());
-  const words = op.path.split("/").filter(Boolean).map((part) => (part.startsWith("{") ? `By${camel(part.slice(1, -1))}` : camel(part)));
+  const camel = (word: string) =>
+    word.replace(/(?:^|[_.])(\w)/g, (_, c: string) => c.toUpperCase());
+  const words = op.path
+    .split("/")
+    .filter(Boolean)
+    .map((part) => (part.startsWith("{") ? `By${camel(part.slice(1, -1))}` : camel(part)));
   return op.method + words.join("");
 }
 
@@ -179,35 +262,56 @@ function operation(op: Operation) {
     parameters: [
       ...(op.params ? parameters(op.params, "path") : []),
       ...(op.query ? parameters(op.query, "query") : []),
-      ...(conditional ? [{ name: "If-None-Match", in: "header", required: false, description: "ETags the client holds; a current one gets a 304.", schema: { type: "string" } }] : []),
+      ...(conditional
+        ? [
+            {
+              name: "If-None-Match",
+              in: "header",
+              required: false,
+              description: "ETags the client holds; a current one gets a 304.",
+              schema: { type: "string" },
+            },
+          ]
+        : []),
       // A route that can refuse a stale version is one that checks If-Match.
       ...(op.problems?.includes("precondition_failed") ? [IF_MATCH_PARAMETER] : []),
       ...(idempotent ? [IDEMPOTENCY_KEY_PARAMETER] : []),
       ...(op.open ? [] : [BOOKMARK_PARAMETER]),
     ],
-    ...(op.body && { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body, "input") } } } }),
+    ...(op.body && {
+      requestBody: {
+        required: true,
+        content: { "application/json": { schema: jsonSchema(op.body, "input") } },
+      },
+    }),
     responses: {
       ...Object.fromEntries(
-        op.responses.map(({ status, description, schema, mediaType = "application/json", location, etag }) => [
-          status,
-          {
-            description,
-            headers: {
-              // A file of Static Assets never reaches the Worker, which sets the request id.
-              ...(!op.asset && REQUEST_ID),
-              ...(location && { Location: ref("Location", "headers") }),
-              ...(idempotent && { "Idempotent-Replayed": ref("IdempotentReplayed", "headers") }),
-              ...((conditional || etag) && { ETag: ref("ETag", "headers") }),
-              ...(!op.open && { "X-D1-Bookmark": ref("Bookmark", "headers") }),
+        op.responses.map(
+          ({ status, description, schema, mediaType = "application/json", location, etag }) => [
+            status,
+            {
+              description,
+              headers: {
+                // A file of Static Assets never reaches the Worker, which sets the request id.
+                ...(!op.asset && REQUEST_ID),
+                ...(location && { Location: ref("Location", "headers") }),
+                ...(idempotent && { "Idempotent-Replayed": ref("IdempotentReplayed", "headers") }),
+                ...((conditional || etag) && { ETag: ref("ETag", "headers") }),
+                ...(!op.open && { "X-D1-Bookmark": ref("Bookmark", "headers") }),
+              },
+              ...(schema && { content: { [mediaType]: { schema: jsonSchema(schema, "output") } } }),
             },
-            ...(schema && { content: { [mediaType]: { schema: jsonSchema(schema, "output") } } }),
-          },
-        ]),
+          ],
+        ),
       ),
       ...(conditional && {
         304: {
           description: "Not modified: an If-None-Match tag is current. No body.",
-          headers: { ...REQUEST_ID, ETag: ref("ETag", "headers"), "X-D1-Bookmark": ref("Bookmark", "headers") },
+          headers: {
+            ...REQUEST_ID,
+            ETag: ref("ETag", "headers"),
+            "X-D1-Bookmark": ref("Bookmark", "headers"),
+          },
         },
       }),
       ...problemResponses(problemsOf(op), idempotent),
@@ -223,7 +327,8 @@ export function buildOpenApiDocument() {
     info: {
       title: "Enrollment API",
       version: "1.0.0",
-      description: "Students, courses and enrollments at the edge. Errors are RFC 9457 problem documents; see docs/api.md.",
+      description:
+        "Students, courses and enrollments at the edge. Errors are RFC 9457 problem documents; see docs/api.md.",
     },
     // Relative: the origin that serves this document, so /docs tries requests where it is hosted.
     servers: [{ url: "/", description: "The origin that serves this document" }],
@@ -231,10 +336,18 @@ export function buildOpenApiDocument() {
     tags: ["Service", "Students", "Courses", "Enrollments"].map((name) => ({ name })),
     paths,
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "API_TOKEN (read and write) or API_READ_TOKEN (read only)." } },
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description: "API_TOKEN (read and write) or API_READ_TOKEN (read only).",
+        },
+      },
       headers: HEADERS,
       // Problem lists every error code, including those of no single route (not_found, method_not_allowed).
-      schemas: Object.fromEntries([...NAMED].map(([schema, name]) => [name, convert(schema as z.ZodMiniType, "output")])),
+      schemas: Object.fromEntries(
+        [...NAMED].map(([schema, name]) => [name, convert(schema as z.ZodMiniType, "output")]),
+      ),
     },
   };
 }

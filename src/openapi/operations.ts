@@ -1,11 +1,25 @@
 import * as z from "zod/mini";
 import { course, courseListQuery, createCourseBody, updateCourseBody } from "../courses/schemas";
-import { bulkEnrollment, changesPage, changesQuery, enrollBody, enrollment, enrollmentListQuery, enrollmentParams, rosterEntry } from "../enrollments/schemas";
+import {
+  bulkEnrollment,
+  changesPage,
+  changesQuery,
+  enrollBody,
+  enrollment,
+  enrollmentListQuery,
+  enrollmentParams,
+  rosterEntry,
+} from "../enrollments/schemas";
 import { healthBody } from "../health";
 import type { ProblemCode } from "../http/problem";
 import { idParams } from "../lib/ids";
 import { pageSchema } from "../lib/pagination";
-import { createStudentBody, student, studentListQuery, updateStudentBody } from "../students/schemas";
+import {
+  createStudentBody,
+  student,
+  studentListQuery,
+  updateStudentBody,
+} from "../students/schemas";
 
 /**
  * The API's operations: which routes exist, what each answers and with which error codes.
@@ -25,13 +39,27 @@ export type Operation = {
   params?: z.ZodMiniObject;
   query?: z.ZodMiniObject;
   body?: z.ZodMiniType;
-  responses: { status: 200 | 201 | 204; description: string; schema?: z.ZodMiniType; mediaType?: "text/html"; location?: true; etag?: true }[];
+  responses: {
+    status: 200 | 201 | 204;
+    description: string;
+    schema?: z.ZodMiniType;
+    mediaType?: "text/html";
+    location?: true;
+    etag?: true;
+  }[];
   /** Error codes of this operation beyond those every route of its kind has. */
   problems?: ProblemCode[];
 };
 
 export const OPERATIONS: Operation[] = [
-  { method: "get", path: "/health", summary: "Health probe", tag: "Service", open: true, responses: [{ status: 200, description: "The Worker runs.", schema: healthBody }] },
+  {
+    method: "get",
+    path: "/health",
+    summary: "Health probe",
+    tag: "Service",
+    open: true,
+    responses: [{ status: 200, description: "The Worker runs.", schema: healthBody }],
+  },
   {
     method: "get",
     path: "/openapi.json",
@@ -39,7 +67,16 @@ export const OPERATIONS: Operation[] = [
     tag: "Service",
     open: true,
     asset: true,
-    responses: [{ status: 200, description: "The document.", schema: z.looseObject({ openapi: z.literal("3.1.0"), paths: z.record(z.string(), z.unknown()) }) }],
+    responses: [
+      {
+        status: 200,
+        description: "The document.",
+        schema: z.looseObject({
+          openapi: z.literal("3.1.0"),
+          paths: z.record(z.string(), z.unknown()),
+        }),
+      },
+    ],
   },
   {
     method: "get",
@@ -48,7 +85,15 @@ export const OPERATIONS: Operation[] = [
     tag: "Service",
     open: true,
     asset: true,
-    responses: [{ status: 200, description: "An HTML page (Swagger UI) that renders /openapi.json and tries requests with a pasted token.", schema: z.string(), mediaType: "text/html" }],
+    responses: [
+      {
+        status: 200,
+        description:
+          "An HTML page (Swagger UI) that renders /openapi.json and tries requests with a pasted token.",
+        schema: z.string(),
+        mediaType: "text/html",
+      },
+    ],
   },
 
   {
@@ -57,11 +102,41 @@ export const OPERATIONS: Operation[] = [
     summary: "Create a student",
     tag: "Students",
     body: createStudentBody,
-    responses: [{ status: 201, description: "Created (or, to a retry with the same Idempotency-Key, the first answer again); the ETag is its first version.", schema: student, location: true, etag: true }],
+    responses: [
+      {
+        status: 201,
+        description:
+          "Created (or, to a retry with the same Idempotency-Key, the first answer again); the ETag is its first version.",
+        schema: student,
+        location: true,
+        etag: true,
+      },
+    ],
     problems: ["email_taken", "idempotency_key_reused"],
   },
-  { method: "get", path: "/students", summary: "List students, or find one by email", tag: "Students", query: studentListQuery, responses: [{ status: 200, description: "A page, in id order; with email, the one student who has it, or none.", schema: pageSchema(student) }] },
-  { method: "get", path: "/students/{id}", summary: "Get a student", tag: "Students", params: idParams, responses: [{ status: 200, description: "The student.", schema: student }], problems: ["student_not_found"] },
+  {
+    method: "get",
+    path: "/students",
+    summary: "List students, or find one by email",
+    tag: "Students",
+    query: studentListQuery,
+    responses: [
+      {
+        status: 200,
+        description: "A page, in id order; with email, the one student who has it, or none.",
+        schema: pageSchema(student),
+      },
+    ],
+  },
+  {
+    method: "get",
+    path: "/students/{id}",
+    summary: "Get a student",
+    tag: "Students",
+    params: idParams,
+    responses: [{ status: 200, description: "The student.", schema: student }],
+    problems: ["student_not_found"],
+  },
   {
     method: "patch",
     path: "/students/{id}",
@@ -69,10 +144,25 @@ export const OPERATIONS: Operation[] = [
     tag: "Students",
     params: idParams,
     body: updateStudentBody,
-    responses: [{ status: 200, description: "The student after the update; the ETag is its new version.", schema: student, etag: true }],
+    responses: [
+      {
+        status: 200,
+        description: "The student after the update; the ETag is its new version.",
+        schema: student,
+        etag: true,
+      },
+    ],
     problems: ["student_not_found", "email_taken", "precondition_failed"],
   },
-  { method: "delete", path: "/students/{id}", summary: "Delete a student and their enrollments", tag: "Students", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: ["student_not_found", "precondition_failed"] },
+  {
+    method: "delete",
+    path: "/students/{id}",
+    summary: "Delete a student and their enrollments",
+    tag: "Students",
+    params: idParams,
+    responses: [{ status: 204, description: "Deleted." }],
+    problems: ["student_not_found", "precondition_failed"],
+  },
 
   {
     method: "post",
@@ -80,11 +170,41 @@ export const OPERATIONS: Operation[] = [
     summary: "Create a course",
     tag: "Courses",
     body: createCourseBody,
-    responses: [{ status: 201, description: "Created (or, to a retry with the same Idempotency-Key, the first answer again); the ETag is its first version.", schema: course, location: true, etag: true }],
+    responses: [
+      {
+        status: 201,
+        description:
+          "Created (or, to a retry with the same Idempotency-Key, the first answer again); the ETag is its first version.",
+        schema: course,
+        location: true,
+        etag: true,
+      },
+    ],
     problems: ["code_taken", "idempotency_key_reused"],
   },
-  { method: "get", path: "/courses", summary: "List courses, or find one by code", tag: "Courses", query: courseListQuery, responses: [{ status: 200, description: "A page, in id order; with code, the one course that has it, or none.", schema: pageSchema(course) }] },
-  { method: "get", path: "/courses/{id}", summary: "Get a course", tag: "Courses", params: idParams, responses: [{ status: 200, description: "The course.", schema: course }], problems: ["course_not_found"] },
+  {
+    method: "get",
+    path: "/courses",
+    summary: "List courses, or find one by code",
+    tag: "Courses",
+    query: courseListQuery,
+    responses: [
+      {
+        status: 200,
+        description: "A page, in id order; with code, the one course that has it, or none.",
+        schema: pageSchema(course),
+      },
+    ],
+  },
+  {
+    method: "get",
+    path: "/courses/{id}",
+    summary: "Get a course",
+    tag: "Courses",
+    params: idParams,
+    responses: [{ status: 200, description: "The course.", schema: course }],
+    problems: ["course_not_found"],
+  },
   {
     method: "patch",
     path: "/courses/{id}",
@@ -92,10 +212,25 @@ export const OPERATIONS: Operation[] = [
     tag: "Courses",
     params: idParams,
     body: updateCourseBody,
-    responses: [{ status: 200, description: "The course after the update; the ETag is its new version.", schema: course, etag: true }],
+    responses: [
+      {
+        status: 200,
+        description: "The course after the update; the ETag is its new version.",
+        schema: course,
+        etag: true,
+      },
+    ],
     problems: ["course_not_found", "code_taken", "precondition_failed"],
   },
-  { method: "delete", path: "/courses/{id}", summary: "Delete a course and its enrollments", tag: "Courses", params: idParams, responses: [{ status: 204, description: "Deleted." }], problems: ["course_not_found", "precondition_failed"] },
+  {
+    method: "delete",
+    path: "/courses/{id}",
+    summary: "Delete a course and its enrollments",
+    tag: "Courses",
+    params: idParams,
+    responses: [{ status: 204, description: "Deleted." }],
+    problems: ["course_not_found", "precondition_failed"],
+  },
 
   {
     method: "post",
@@ -105,19 +240,63 @@ export const OPERATIONS: Operation[] = [
     params: idParams,
     body: enrollBody,
     responses: [
-      { status: 201, description: "One course: enrolled, or a dropped enrollment re-activated.", schema: enrollment, location: true },
+      {
+        status: 201,
+        description: "One course: enrolled, or a dropped enrollment re-activated.",
+        schema: enrollment,
+        location: true,
+      },
       {
         status: 200,
-        description: "One course: already enrolled, nothing changed. Several (course_ids): what happened to each, in the order sent.",
+        description:
+          "One course: already enrolled, nothing changed. Several (course_ids): what happened to each, in the order sent.",
         schema: z.union([enrollment, bulkEnrollment]),
       },
     ],
     problems: ["student_not_found", "course_not_found"],
   },
-  { method: "get", path: "/students/{id}/courses", summary: "List a student's enrollments", tag: "Enrollments", params: idParams, query: enrollmentListQuery, responses: [{ status: 200, description: "A page, in course id order.", schema: pageSchema(enrollment) }], problems: ["student_not_found"] },
-  { method: "get", path: "/students/{id}/courses/{course_id}", summary: "Get an enrollment, in any status", tag: "Enrollments", params: enrollmentParams, responses: [{ status: 200, description: "The enrollment.", schema: enrollment }], problems: ["enrollment_not_found"] },
-  { method: "delete", path: "/students/{id}/courses/{course_id}", summary: "Drop an enrollment (it is kept, as dropped)", tag: "Enrollments", params: enrollmentParams, responses: [{ status: 204, description: "Dropped." }], problems: ["student_not_found", "enrollment_not_found"] },
-  { method: "get", path: "/courses/{id}/students", summary: "List a course's roster", tag: "Enrollments", params: idParams, query: enrollmentListQuery, responses: [{ status: 200, description: "A page, in student id order.", schema: pageSchema(rosterEntry) }], problems: ["course_not_found"] },
+  {
+    method: "get",
+    path: "/students/{id}/courses",
+    summary: "List a student's enrollments",
+    tag: "Enrollments",
+    params: idParams,
+    query: enrollmentListQuery,
+    responses: [
+      { status: 200, description: "A page, in course id order.", schema: pageSchema(enrollment) },
+    ],
+    problems: ["student_not_found"],
+  },
+  {
+    method: "get",
+    path: "/students/{id}/courses/{course_id}",
+    summary: "Get an enrollment, in any status",
+    tag: "Enrollments",
+    params: enrollmentParams,
+    responses: [{ status: 200, description: "The enrollment.", schema: enrollment }],
+    problems: ["enrollment_not_found"],
+  },
+  {
+    method: "delete",
+    path: "/students/{id}/courses/{course_id}",
+    summary: "Drop an enrollment (it is kept, as dropped)",
+    tag: "Enrollments",
+    params: enrollmentParams,
+    responses: [{ status: 204, description: "Dropped." }],
+    problems: ["student_not_found", "enrollment_not_found"],
+  },
+  {
+    method: "get",
+    path: "/courses/{id}/students",
+    summary: "List a course's roster",
+    tag: "Enrollments",
+    params: idParams,
+    query: enrollmentListQuery,
+    responses: [
+      { status: 200, description: "A page, in student id order.", schema: pageSchema(rosterEntry) },
+    ],
+    problems: ["course_not_found"],
+  },
   {
     method: "get",
     path: "/enrollments",

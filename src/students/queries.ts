@@ -6,7 +6,12 @@ import { deleteVersioned, updateVersioned, type Versions } from "../db/versions"
 import type { NewStudent, Student, StudentChanges } from "./schemas";
 
 /** The columns a client sees; the version travels as the ETag. */
-const studentColumns = { id: students.id, name: students.name, email: students.email, created_at: students.created_at };
+const studentColumns = {
+  id: students.id,
+  name: students.name,
+  email: students.email,
+  created_at: students.created_at,
+};
 const withVersion = { ...studentColumns, version: students.version };
 
 type VersionedStudent = Student & { version: number };
@@ -20,17 +25,32 @@ export async function findStudent(db: Database, id: number): Promise<VersionedSt
 }
 
 /** Applies `changes` to the student if `versions` allows (see updateVersioned); a new email must be free. */
-export const updateStudent = (db: Database, id: number, changes: StudentChanges, versions: Versions) =>
-  updateVersioned<Student>(db, students, studentColumns, id, changes, students.email, versions);
+export const updateStudent = (
+  db: Database,
+  id: number,
+  changes: StudentChanges,
+  versions: Versions,
+) => updateVersioned<Student>(db, students, studentColumns, id, changes, students.email, versions);
 
 /**
  * `count` students with an id above `after`, in id order (keyset: as fast on page 1,000 as on
  * page 1); only the one with `email`, when given (found through its unique index).
  */
-export async function listStudents(db: Database, count: number, after = 0, email?: string): Promise<Student[]> {
+export async function listStudents(
+  db: Database,
+  count: number,
+  after = 0,
+  email?: string,
+): Promise<Student[]> {
   const byEmail = email === undefined ? undefined : eq(students.email, email);
-  return db.select(studentColumns).from(students).where(and(byEmail, gt(students.id, after))).orderBy(asc(students.id)).limit(count);
+  return db
+    .select(studentColumns)
+    .from(students)
+    .where(and(byEmail, gt(students.id, after)))
+    .orderBy(asc(students.id))
+    .limit(count);
 }
 
 /** Deletes the student (and so their enrollments) if `versions` allows (see deleteVersioned). */
-export const deleteStudent = (db: Database, id: number, versions: Versions) => deleteVersioned(db, students, id, versions);
+export const deleteStudent = (db: Database, id: number, versions: Versions) =>
+  deleteVersioned(db, students, id, versions);

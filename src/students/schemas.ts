@@ -6,16 +6,28 @@ import { textSchema } from "../lib/text";
 /** Request and response shapes of /students; the types below are inferred from them. */
 
 // Stored lower-cased, which makes the unique index case-insensitive.
-const emailSchema = z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254), z.regex(z.regexes.email, "must be a valid email address"));
+const emailSchema = z
+  .string()
+  .check(
+    z.trim(),
+    z.toLowerCase(),
+    z.maxLength(254),
+    z.regex(z.regexes.email, "must be a valid email address"),
+  );
 
 const nameSchema = textSchema(200);
 
 export const createStudentBody = z.strictObject({ name: nameSchema, email: emailSchema });
 
 /** `PATCH /students/{id}`: any of the fields of a create, at least one, checked the same way. */
-export const updateStudentBody = z.strictObject({ name: z.optional(nameSchema), email: z.optional(emailSchema) }).check(
-  z.refine((body) => Object.keys(body).length > 0, "must change at least one field: name or email"),
-);
+export const updateStudentBody = z
+  .strictObject({ name: z.optional(nameSchema), email: z.optional(emailSchema) })
+  .check(
+    z.refine(
+      (body) => Object.keys(body).length > 0,
+      "must change at least one field: name or email",
+    ),
+  );
 
 /** `GET /students`: a page in id order; with `?email=`, the one student who has it (any case), if any. */
 export const studentListQuery = z.extend(idPageQuery, { email: z.optional(emailSchema) });

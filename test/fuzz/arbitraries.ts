@@ -6,9 +6,42 @@ import { TEST_TOKENS } from "../tokens";
 /** Strings that break naive parsers: numbers in disguise, unicode edge cases, control characters. */
 export const weirdString = fc.oneof(
   fc.constantFrom(
-    "", " ", "0", "-1", "1.5", "1e3", "0x10", "NaN", "Infinity", "-0", "null", "true", "[]", "{}",
-    "9007199254740992", "99999999999999999999", "\u0000", "\u0007bell", "a\nb", "\u202eevil", "e\u0301",
-    "\ud800", "\udfff", "\uFEFF", "💥", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "ﬀ", "İ", "ß", "' OR 1=1 --", "<script>", "%00", "../..", "a@b", "@", "a@b.c",
+    "",
+    " ",
+    "0",
+    "-1",
+    "1.5",
+    "1e3",
+    "0x10",
+    "NaN",
+    "Infinity",
+    "-0",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    "9007199254740992",
+    "99999999999999999999",
+    "\u0000",
+    "\u0007bell",
+    "a\nb",
+    "\u202eevil",
+    "e\u0301",
+    "\ud800",
+    "\udfff",
+    "\uFEFF",
+    "💥",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "ﬀ",
+    "İ",
+    "ß",
+    "' OR 1=1 --",
+    "<script>",
+    "%00",
+    "../..",
+    "a@b",
+    "@",
+    "a@b.c",
   ),
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.string({ unit: "grapheme", maxLength: 300 }),
@@ -21,17 +54,27 @@ export const anyJson = fc.oneof(
   weirdString,
 );
 
-const id = fc.oneof(fc.integer({ min: 1, max: 4 }), fc.integer({ min: -5, max: 2 ** 40 }), fc.constantFrom(2 ** 53 - 1, 2 ** 53, 1.5));
+const id = fc.oneof(
+  fc.integer({ min: 1, max: 4 }),
+  fc.integer({ min: -5, max: 2 ** 40 }),
+  fc.constantFrom(2 ** 53 - 1, 2 ** 53, 1.5),
+);
 
 // Bodies for each write route: right keys with wrong values, extra keys, and mostly valid
 // ones whose fixed email or code comes back often, to hit the conflicts.
 export const studentBody = fc.oneof(
   fc.record({ name: anyJson, email: anyJson }, { requiredKeys: [] }),
-  fc.record({ name: fc.string({ maxLength: 60 }), email: fc.oneof(fc.emailAddress(), fc.constantFrom("dup@example.org", "DUP@Example.org")) }),
+  fc.record({
+    name: fc.string({ maxLength: 60 }),
+    email: fc.oneof(fc.emailAddress(), fc.constantFrom("dup@example.org", "DUP@Example.org")),
+  }),
 );
 export const courseBody = fc.oneof(
   fc.record({ code: anyJson, title: anyJson }, { requiredKeys: [] }),
-  fc.record({ code: fc.oneof(fc.stringMatching(/^[A-Za-z0-9._-]{1,34}$/), fc.constantFrom("DUP-1", "dup-1")), title: fc.string({ maxLength: 210 }) }),
+  fc.record({
+    code: fc.oneof(fc.stringMatching(/^[A-Za-z0-9._-]{1,34}$/), fc.constantFrom("DUP-1", "dup-1")),
+    title: fc.string({ maxLength: 210 }),
+  }),
 );
 export const enrollBody = fc.oneof(
   fc.record({ course_id: fc.oneof(id, anyJson) }, { requiredKeys: [] }),
@@ -46,9 +89,21 @@ export const asBody = (value: fc.Arbitrary<unknown>): fc.Arbitrary<string | Uint
       const text = JSON.stringify(v) ?? "";
       return fc.nat({ max: text.length }).map((cut) => text.slice(0, cut));
     }),
-    fc.constantFrom('{"name":"A","name":"B","email":"d@example.org"}', '{"course_id":1,"course_id":2}', "{", "]", "nul", "{'a':1}", '{"a":1,}'),
-    fc.integer({ min: 1, max: 60 }).map((depth) => `{"name":${"[".repeat(depth)}${"]".repeat(depth)}}`),
-    fc.integer({ min: 15_000, max: 20_000 }).map((size) => JSON.stringify({ name: "x".repeat(size), email: "big@example.org" })),
+    fc.constantFrom(
+      '{"name":"A","name":"B","email":"d@example.org"}',
+      '{"course_id":1,"course_id":2}',
+      "{",
+      "]",
+      "nul",
+      "{'a':1}",
+      '{"a":1,}',
+    ),
+    fc
+      .integer({ min: 1, max: 60 })
+      .map((depth) => `{"name":${"[".repeat(depth)}${"]".repeat(depth)}}`),
+    fc
+      .integer({ min: 15_000, max: 20_000 })
+      .map((size) => JSON.stringify({ name: "x".repeat(size), email: "big@example.org" })),
     fc.uint8Array({ minLength: 1, maxLength: 64 }),
   );
 
@@ -61,13 +116,29 @@ const segment = fc.oneof(
 );
 
 const template = fc.constantFrom(
-  "/students", "/students/$", "/students/$/courses", "/students/$/courses/$",
-  "/courses", "/courses/$", "/courses/$/students", "/enrollments", "/enrollments/$", "/health", "/$", "/$/$/$", "/students/$/$",
+  "/students",
+  "/students/$",
+  "/students/$/courses",
+  "/students/$/courses/$",
+  "/courses",
+  "/courses/$",
+  "/courses/$/students",
+  "/enrollments",
+  "/enrollments/$",
+  "/health",
+  "/$",
+  "/$/$/$",
+  "/students/$/$",
 );
 
 const anyPath = fc
   .tuple(template, fc.array(segment, { minLength: 3, maxLength: 3 }))
-  .map(([t, [a, b, c]]) => t.replace("$", a ?? "").replace("$", b ?? "").replace("$", c ?? ""));
+  .map(([t, [a, b, c]]) =>
+    t
+      .replace("$", a ?? "")
+      .replace("$", b ?? "")
+      .replace("$", c ?? ""),
+  );
 
 /** The lists, with ids that exist: where query strings matter. */
 const listPath = fc.oneof(
@@ -78,26 +149,79 @@ const listPath = fc.oneof(
 
 export const path = fc.oneof({ arbitrary: anyPath, weight: 2 }, { arbitrary: listPath, weight: 1 });
 
-const queryKey = fc.oneof(fc.constantFrom("limit", "cursor", "status", "updated_since", "email", "code", "Limit", "limit[]", "__proto__"), weirdString);
+const queryKey = fc.oneof(
+  fc.constantFrom(
+    "limit",
+    "cursor",
+    "status",
+    "updated_since",
+    "email",
+    "code",
+    "Limit",
+    "limit[]",
+    "__proto__",
+  ),
+  weirdString,
+);
 const queryValue = fc.oneof(
-  fc.constantFrom("1", "20", "100", "101", "0", "-1", "1.0", "abc", "active", "dropped", "all", "ALL", "WzFd", "WzJd", "W10", "e30", "bnVsbA", "WyJ4Il0"),
+  fc.constantFrom(
+    "1",
+    "20",
+    "100",
+    "101",
+    "0",
+    "-1",
+    "1.0",
+    "abc",
+    "active",
+    "dropped",
+    "all",
+    "ALL",
+    "WzFd",
+    "WzJd",
+    "W10",
+    "e30",
+    "bnVsbA",
+    "WyJ4Il0",
+  ),
   weirdString,
 );
 
-const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+const base64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
 
 /** Times: real ones in several spellings, near misses (day 30 of February, hour 24) and junk. */
 const timeValue = fc.oneof(
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-  fc.date({ noInvalidDate: true, min: new Date(0) }).map((d) => d.toISOString().replace(".000Z", "+05:30")),
-  fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 })).map(
-    ([a, b, c]) => `2026-02-${String(a).padStart(2, "0")}T${String(b).padStart(2, "0")}:${String(c).padStart(2, "0")}:00Z`,
+  fc
+    .date({ noInvalidDate: true, min: new Date(0) })
+    .map((d) => d.toISOString().replace(".000Z", "+05:30")),
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: 99 }),
+      fc.integer({ min: 0, max: 99 }),
+      fc.integer({ min: 0, max: 99 }),
+    )
+    .map(
+      ([a, b, c]) =>
+        `2026-02-${String(a).padStart(2, "0")}T${String(b).padStart(2, "0")}:${String(c).padStart(2, "0")}:00Z`,
+    ),
+  fc.constantFrom(
+    "",
+    "2026-11-24",
+    "2026-11-24T10:00:00",
+    "2026-11-24 10:00:00Z",
+    "+275760-09-13T00:00:00.000Z",
+    "0000-01-01T00:00:00+01:00",
   ),
-  fc.constantFrom("", "2026-11-24", "2026-11-24T10:00:00", "2026-11-24 10:00:00Z", "+275760-09-13T00:00:00.000Z", "0000-01-01T00:00:00+01:00"),
   queryValue,
 );
 
-const encodeJson = (value: unknown) => base64url(new TextEncoder().encode(JSON.stringify(value) ?? ""));
+const encodeJson = (value: unknown) =>
+  base64url(new TextEncoder().encode(JSON.stringify(value) ?? ""));
 
 /** Cursors: opaque-looking text, base64 of any JSON, and of near-valid change feed places (what a tampering client would send). */
 const cursorValue = fc.oneof(
@@ -112,37 +236,86 @@ export const query = fc.oneof(
   fc.constant(""),
   fc
     .record(
-      { limit: queryValue, cursor: cursorValue, status: queryValue, updated_since: timeValue, email: fc.oneof(fc.emailAddress(), queryValue), code: queryValue },
+      {
+        limit: queryValue,
+        cursor: cursorValue,
+        status: queryValue,
+        updated_since: timeValue,
+        email: fc.oneof(fc.emailAddress(), queryValue),
+        code: queryValue,
+      },
       { requiredKeys: [] },
     )
     .map((params) => `?${new URLSearchParams(params)}`),
-  fc.array(fc.tuple(queryKey, queryValue), { maxLength: 4 }).map((pairs) => `?${new URLSearchParams(pairs)}`),
+  fc
+    .array(fc.tuple(queryKey, queryValue), { maxLength: 4 })
+    .map((pairs) => `?${new URLSearchParams(pairs)}`),
   fc.constantFrom("?", "?&&", "?limit", "?limit=", "?=1", "?limit=%ZZ", "?cursor=%00"),
 );
 
 export const method = fc.constantFrom("GET", "HEAD", "POST", "DELETE", "PUT", "PATCH", "OPTIONS");
 
 /** Header values limited to what a Request accepts (no CR, LF or NUL; bytes up to 0xFF). */
-const headerText = fc.string({ unit: "binary-ascii", maxLength: 80 }).map((s) => s.replace(/[\r\n\0]/g, "").trim());
+const headerText = fc
+  .string({ unit: "binary-ascii", maxLength: 80 })
+  .map((s) => s.replace(/[\r\n\0]/g, "").trim());
 
 export const authorization = fc.oneof(
-  fc.constantFrom(`Bearer ${TEST_TOKENS.write}`, `Bearer ${TEST_TOKENS.read}`, `bearer ${TEST_TOKENS.rotated}`),
-  fc.constantFrom("Bearer", "Bearer ", "Basic dXNlcjpwYXNz", `Bearer ${TEST_TOKENS.write} extra`, `Bearer ${TEST_TOKENS.write}, Bearer x`, "x".repeat(5000)),
+  fc.constantFrom(
+    `Bearer ${TEST_TOKENS.write}`,
+    `Bearer ${TEST_TOKENS.read}`,
+    `bearer ${TEST_TOKENS.rotated}`,
+  ),
+  fc.constantFrom(
+    "Bearer",
+    "Bearer ",
+    "Basic dXNlcjpwYXNz",
+    `Bearer ${TEST_TOKENS.write} extra`,
+    `Bearer ${TEST_TOKENS.write}, Bearer x`,
+    "x".repeat(5000),
+  ),
   headerText,
   fc.constant(undefined),
 );
 
 export const contentType = fc.oneof(
-  fc.constantFrom("application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "application/json;charset=latin1", "text/plain", "application/merge-patch+json", "multipart/form-data; boundary=x"),
+  fc.constantFrom(
+    "application/json",
+    "application/json; charset=utf-8",
+    "APPLICATION/JSON",
+    "application/json;charset=latin1",
+    "text/plain",
+    "application/merge-patch+json",
+    "multipart/form-data; boundary=x",
+  ),
   headerText,
   fc.constant(undefined),
 );
 
 /** If-Match: current, stale, weak, listed, of an older shape revision, starred, unquoted or junk. */
-export const ifMatch = fc.oneof(fc.constantFrom('"r1.1"', '"r1.2"', '"r1.9"', 'W/"r1.1"', '"r1.1", "r1.2"', '"1"', '"r0.1"', "*", "1", '"x"', '"1"junk', ""), headerText);
+export const ifMatch = fc.oneof(
+  fc.constantFrom(
+    '"r1.1"',
+    '"r1.2"',
+    '"r1.9"',
+    'W/"r1.1"',
+    '"r1.1", "r1.2"',
+    '"1"',
+    '"r0.1"',
+    "*",
+    "1",
+    '"x"',
+    '"1"junk',
+    "",
+  ),
+  headerText,
+);
 
 /** Idempotency-Key: a few reused keys (so that retries and reuses happen), edge lengths, or junk. */
-export const idempotencyKey = fc.oneof(fc.constantFrom("k1", "k2", '"k3"', "x".repeat(255), "x".repeat(256), ""), headerText);
+export const idempotencyKey = fc.oneof(
+  fc.constantFrom("k1", "k2", '"k3"', "x".repeat(255), "x".repeat(256), ""),
+  headerText,
+);
 
 export const extraHeaders = fc.record(
   {

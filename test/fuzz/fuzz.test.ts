@@ -5,7 +5,22 @@ import { PROBLEMS, type ProblemCode } from "../../src/http/problem";
 import { createCourse, createStudent } from "../api";
 import { expectDocumentedResponse } from "../contract";
 import { TEST_TOKENS } from "../tokens";
-import { anyJson, asBody, authorization, body, contentType, courseBody, enrollBody, extraHeaders, idempotencyKey, ifMatch, method, path, query, studentBody } from "./arbitraries";
+import {
+  anyJson,
+  asBody,
+  authorization,
+  body,
+  contentType,
+  courseBody,
+  enrollBody,
+  extraHeaders,
+  idempotencyKey,
+  ifMatch,
+  method,
+  path,
+  query,
+  studentBody,
+} from "./arbitraries";
 
 // Property-based fuzzing of the whole Worker: thousands of generated requests, each checked
 // for the invariants every client relies on. Every property runs from the seed in the test
@@ -16,7 +31,13 @@ const RUNS = { any: 1200, writes: 800, reads: 300, existing: 300 };
 // Generous: a run takes a few seconds here, and a slow CI machine must not fail it on time.
 const TIMEOUT_MS = 120_000;
 
-type Generated = { method: string; path: string; query: string; headers: Record<string, string | undefined>; body?: string | Uint8Array };
+type Generated = {
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string | undefined>;
+  body?: string | Uint8Array;
+};
 
 /** Every row of every table but `except`, in a fixed order: a rejected request must leave it as it was. */
 async function checksum(except?: string): Promise<string> {
@@ -25,14 +46,22 @@ async function checksum(except?: string): Promise<string> {
   ).all<{ name: string }>();
   expect(tables.map((t) => t.name)).toContain("change_clock");
   const read = tables.filter(({ name }) => name !== except);
-  const results = await env.DB.batch(read.map(({ name }) => env.DB.prepare(`SELECT * FROM ${name} ORDER BY 1, 2`)));
+  const results = await env.DB.batch(
+    read.map(({ name }) => env.DB.prepare(`SELECT * FROM ${name} ORDER BY 1, 2`)),
+  );
   return JSON.stringify(results.map((r) => r.results));
 }
 
 function toRequest(req: Generated): Request {
-  const headers = new Headers(Object.entries(req.headers).filter((e): e is [string, string] => e[1] !== undefined));
+  const headers = new Headers(
+    Object.entries(req.headers).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   const hasBody = req.body !== undefined && req.method !== "GET" && req.method !== "HEAD";
-  return new Request(`http://api.test${req.path}${req.query}`, { method: req.method, headers, body: hasBody ? req.body : undefined });
+  return new Request(`http://api.test${req.path}${req.query}`, {
+    method: req.method,
+    headers,
+    body: hasBody ? req.body : undefined,
+  });
 }
 
 /**
@@ -53,16 +82,24 @@ async function checkInvariants(req: Generated): Promise<void> {
   if (res.status >= 400) {
     expect(res.headers.get("Content-Type"), label).toBe("application/problem+json");
     if (req.method !== "HEAD") {
-      const problem = (await res.json()) as { status: number; code: ProblemCode; request_id: string };
+      const problem = (await res.json()) as {
+        status: number;
+        code: ProblemCode;
+        request_id: string;
+      };
       expect(problem.status, label).toBe(res.status);
       expect(PROBLEMS[problem.code]?.status, label).toBe(res.status);
       expect(problem.request_id, label).toBe(res.headers.get("X-Request-Id"));
     }
     const keptOutcome = res.status === 409 && req.headers["Idempotency-Key"] !== undefined;
-    expect(await checksum(keptOutcome ? "idempotency_keys" : undefined), `${label} changed data`).toBe(keptOutcome ? beforeKeys : before);
+    expect(
+      await checksum(keptOutcome ? "idempotency_keys" : undefined),
+      `${label} changed data`,
+    ).toBe(keptOutcome ? beforeKeys : before);
   } else if (res.status !== 204 && req.method !== "HEAD") {
     await res.json(); // a success is JSON
-    if (res.headers.get("Idempotent-Replayed")) expect(await checksum(), `${label} replayed, yet changed data`).toBe(before);
+    if (res.headers.get("Idempotent-Replayed"))
+      expect(await checksum(), `${label} replayed, yet changed data`).toBe(before);
   }
 }
 
@@ -70,7 +107,9 @@ const anyRequest = fc.record({
   method,
   path,
   query,
-  headers: fc.tuple(authorization, contentType, extraHeaders).map(([auth, type, extra]) => ({ Authorization: auth, "Content-Type": type, ...extra })),
+  headers: fc
+    .tuple(authorization, contentType, extraHeaders)
+    .map(([auth, type, extra]) => ({ Authorization: auth, "Content-Type": type, ...extra })),
   body: fc.option(body, { nil: undefined }),
 });
 
@@ -80,8 +119,14 @@ const anyRequest = fc.record({
  */
 const writeRequest = fc
   .oneof(
-    fc.record({ path: fc.constant("/students"), body: asBody(fc.oneof({ arbitrary: studentBody, weight: 3 }, anyJson)) }),
-    fc.record({ path: fc.constant("/courses"), body: asBody(fc.oneof({ arbitrary: courseBody, weight: 3 }, anyJson)) }),
+    fc.record({
+      path: fc.constant("/students"),
+      body: asBody(fc.oneof({ arbitrary: studentBody, weight: 3 }, anyJson)),
+    }),
+    fc.record({
+      path: fc.constant("/courses"),
+      body: asBody(fc.oneof({ arbitrary: courseBody, weight: 3 }, anyJson)),
+    }),
     fc.record({
       path: fc.constantFrom("/students/1/courses", "/students/2/courses", "/students/99/courses"),
       body: asBody(fc.oneof({ arbitrary: enrollBody, weight: 3 }, anyJson)),
@@ -92,22 +137,36 @@ const writeRequest = fc
       ...req,
       method: "POST",
       query: "",
-      headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json", ...(key !== null && { "Idempotency-Key": key }) },
+      headers: {
+        Authorization: `Bearer ${TEST_TOKENS.write}`,
+        "Content-Type": "application/json",
+        ...(key !== null && { "Idempotency-Key": key }),
+      },
     })),
   );
 
 /** Well-authorised partial updates, with and without If-Match, of rows that exist and do not. */
 const updateRequest = fc
   .oneof(
-    fc.record({ path: fc.constantFrom("/students/1", "/students/2", "/students/99"), body: asBody(fc.oneof({ arbitrary: studentBody, weight: 3 }, anyJson)) }),
-    fc.record({ path: fc.constantFrom("/courses/1", "/courses/2", "/courses/99"), body: asBody(fc.oneof({ arbitrary: courseBody, weight: 3 }, anyJson)) }),
+    fc.record({
+      path: fc.constantFrom("/students/1", "/students/2", "/students/99"),
+      body: asBody(fc.oneof({ arbitrary: studentBody, weight: 3 }, anyJson)),
+    }),
+    fc.record({
+      path: fc.constantFrom("/courses/1", "/courses/2", "/courses/99"),
+      body: asBody(fc.oneof({ arbitrary: courseBody, weight: 3 }, anyJson)),
+    }),
   )
   .chain((req) =>
     fc.option(ifMatch).map((tag) => ({
       ...req,
       method: "PATCH",
       query: "",
-      headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": "application/json", ...(tag !== null && { "If-Match": tag }) },
+      headers: {
+        Authorization: `Bearer ${TEST_TOKENS.write}`,
+        "Content-Type": "application/json",
+        ...(tag !== null && { "If-Match": tag }),
+      },
     })),
   );
 
@@ -123,7 +182,13 @@ const readRequest = fc.record({
 const existingRowRequest = fc
   .tuple(
     fc.constantFrom("GET", "DELETE", "POST"),
-    fc.constantFrom("/students/$/courses/$", "/students/$/courses", "/courses/$/students", "/students/$", "/courses/$"),
+    fc.constantFrom(
+      "/students/$/courses/$",
+      "/students/$/courses",
+      "/courses/$/students",
+      "/students/$",
+      "/courses/$",
+    ),
     fc.integer({ min: 1, max: 3 }),
     fc.integer({ min: 1, max: 3 }),
     query,
@@ -139,7 +204,9 @@ const existingRowRequest = fc
 beforeAll(async () => {
   const students = [await createStudent(), await createStudent(), await createStudent()];
   const courses = [await createCourse(), await createCourse(), await createCourse()];
-  await env.DB.prepare("INSERT INTO student_courses (student_id, course_id, status, dropped_at) VALUES (?, ?, 'active', NULL), (?, ?, 'dropped', '2026-01-01T00:00:00.000Z')")
+  await env.DB.prepare(
+    "INSERT INTO student_courses (student_id, course_id, status, dropped_at) VALUES (?, ?, 'active', NULL), (?, ?, 'dropped', '2026-01-01T00:00:00.000Z')",
+  )
     .bind(students[0]!.id, courses[0]!.id, students[0]!.id, courses[1]!.id)
     .run();
 });
@@ -147,19 +214,42 @@ beforeAll(async () => {
 const total = Object.values(RUNS).reduce((a, b) => a + b);
 
 describe(`fuzzing (FUZZ_SEED=${SEED}, ${total} generated requests)`, () => {
-  it(`any request: ${RUNS.any} generated methods, paths, queries, headers and bodies`, { timeout: TIMEOUT_MS }, async () => {
-    await fc.assert(fc.asyncProperty(anyRequest, checkInvariants), { seed: SEED, numRuns: RUNS.any });
+  it(`any request: ${RUNS.any} generated methods, paths, queries, headers and bodies`, {
+    timeout: TIMEOUT_MS,
+  }, async () => {
+    await fc.assert(fc.asyncProperty(anyRequest, checkInvariants), {
+      seed: SEED,
+      numRuns: RUNS.any,
+    });
   });
 
-  it(`write bodies: ${RUNS.writes} generated JSON bodies (creates, enrolls, updates) with a valid token`, { timeout: TIMEOUT_MS }, async () => {
-    await fc.assert(fc.asyncProperty(fc.oneof({ arbitrary: writeRequest, weight: 3 }, updateRequest), checkInvariants), { seed: SEED, numRuns: RUNS.writes });
+  it(`write bodies: ${RUNS.writes} generated JSON bodies (creates, enrolls, updates) with a valid token`, {
+    timeout: TIMEOUT_MS,
+  }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof({ arbitrary: writeRequest, weight: 3 }, updateRequest),
+        checkInvariants,
+      ),
+      { seed: SEED, numRuns: RUNS.writes },
+    );
   });
 
-  it(`reads and deletes: ${RUNS.reads} generated paths and query strings with a valid token`, { timeout: TIMEOUT_MS }, async () => {
-    await fc.assert(fc.asyncProperty(readRequest, checkInvariants), { seed: SEED, numRuns: RUNS.reads });
+  it(`reads and deletes: ${RUNS.reads} generated paths and query strings with a valid token`, {
+    timeout: TIMEOUT_MS,
+  }, async () => {
+    await fc.assert(fc.asyncProperty(readRequest, checkInvariants), {
+      seed: SEED,
+      numRuns: RUNS.reads,
+    });
   });
 
-  it(`existing rows: ${RUNS.existing} lookups, enrolls, drops and rosters of rows that exist`, { timeout: TIMEOUT_MS }, async () => {
-    await fc.assert(fc.asyncProperty(existingRowRequest, checkInvariants), { seed: SEED, numRuns: RUNS.existing });
+  it(`existing rows: ${RUNS.existing} lookups, enrolls, drops and rosters of rows that exist`, {
+    timeout: TIMEOUT_MS,
+  }, async () => {
+    await fc.assert(fc.asyncProperty(existingRowRequest, checkInvariants), {
+      seed: SEED,
+      numRuns: RUNS.existing,
+    });
   });
 });
