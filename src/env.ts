@@ -1,17 +1,22 @@
-/** The Worker's bindings: from wrangler.toml (DB, RATE_LIMITER, [vars]) and secrets (the tokens). */
-export type Bindings = {
-  DB: D1Database;
-  /** Read and write tokens, comma-separated. */
-  API_TOKEN?: string;
-  /** Read-only tokens, comma-separated. */
-  API_READ_TOKEN?: string;
-  /** Browser origins allowed to call the API (CORS), comma-separated; empty turns CORS off. */
-  ALLOWED_ORIGINS?: string;
-  /** Counts requests per token, or per client IP without a valid token. */
-  RATE_LIMITER: RateLimit;
-  /** RATE_LIMITER's limit and period (seconds), for the 429's headers. */
-  RATE_LIMIT: number;
-  RATE_LIMIT_PERIOD: number;
-};
+import type { Database } from "./db/client";
+import type { RequestLogFields } from "./log";
+import type { Principal } from "./middleware/auth";
 
-export type AppEnv = { Bindings: Bindings };
+/**
+ * The app's environment, as Hono sees it: the bindings (`Env`, which `npm run cf-typegen`
+ * generates from wrangler.toml into worker-configuration.d.ts) and what the middleware puts
+ * on each request's context for the handlers.
+ */
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    /** This request's id: X-Request-Id, the logs and problem bodies. */
+    requestId: string;
+    /** Who is calling, when the request carries a valid token. */
+    principal: Principal | undefined;
+    /** This request's drizzle client, on its own D1 session. */
+    db: Database;
+    /** Fields the handlers add to the request's one log line. */
+    requestLogFields: RequestLogFields;
+  };
+};

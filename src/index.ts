@@ -2,16 +2,16 @@ import { Hono } from "hono";
 import { etag, RETAINED_304_HEADERS } from "hono/etag";
 import { courseRoutes } from "./courses/routes";
 import { enrollmentRoutes } from "./enrollments/routes";
-import type { AppEnv, Bindings } from "./env";
+import type { AppEnv } from "./env";
 import { health } from "./health";
-import { authenticate, authorize } from "./http/auth";
-import { corsForAllowedOrigins } from "./http/cors";
-import { d1Session } from "./http/d1-session";
-import { notFound, onError } from "./http/errors";
-import { rateLimit } from "./http/rate-limit";
-import { requestId } from "./http/request-id";
-import { requestLog } from "./http/request-log";
-import { securityHeaders } from "./http/security-headers";
+import { notFound, onError } from "./http/error-handlers";
+import { authenticate, authorize } from "./middleware/auth";
+import { corsForAllowedOrigins } from "./middleware/cors";
+import { d1Session } from "./middleware/d1-session";
+import { rateLimit } from "./middleware/rate-limit";
+import { requestId } from "./middleware/request-id";
+import { requestLog } from "./middleware/request-log";
+import { securityHeaders } from "./middleware/security-headers";
 import { scheduled } from "./scheduled";
 import { studentRoutes } from "./students/routes";
 
@@ -40,4 +40,4 @@ app.notFound(notFound(app));
 export type AppType = typeof app;
 
 /** The Worker: requests go to the app, the Cron Trigger's runs to `scheduled`. */
-export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Bindings>;
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>;

@@ -1,4 +1,6 @@
 import { DrizzleQueryError } from "drizzle-orm/errors";
+import type { Context } from "hono";
+import type { AppEnv } from "./env";
 
 /**
  * Structured logs: one plain object per call, which Workers Logs indexes field by field.
@@ -32,4 +34,11 @@ function describeError(error: unknown): Fields {
 /** A domain event (`student.created`, …), tied to its request by id. */
 export function logEvent(requestId: string, event: string, fields: Fields): void {
   logInfo(event, { request_id: requestId, ...fields });
+}
+
+export type RequestLogFields = Record<string, number | string | boolean>;
+
+/** Adds fields (counts, ids) to the one log line the request emits when it completes. */
+export function annotateRequestLog(c: Context<AppEnv>, fields: RequestLogFields): void {
+  c.set("requestLogFields", { ...c.get("requestLogFields"), ...fields });
 }

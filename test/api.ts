@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type * as z from "zod/mini";
 import type { Course } from "../src/courses/schemas";
-import { type ProblemCode, problemBody } from "../src/http/problem";
+import { type ProblemCode, problemBody } from "../src/http/problems";
 import { app } from "../src/index";
 import type { Student } from "../src/students/schemas";
 import { expectDocumentedResponse } from "./contract";

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import apiDoc from "../docs/api.md?raw";
 import document from "../public/openapi.json";
-import { PROBLEMS } from "../src/http/problem";
+import { PROBLEMS } from "../src/http/problems";
 import { expectDocumentedResponse } from "./contract";
 
 // docs/api.md is written by hand; these keep it in agreement with the code and with the

@@ -18,7 +18,13 @@ type VersionedCourse = Course & { version: number };
 
 /** Inserts the course unless its code is taken; with an Idempotency-Key, once per key (see createOnce). */
 export const insertCourse = (db: Database, input: NewCourse, idempotency?: Idempotency) =>
-  createOnce<VersionedCourse>(db, courses, input, withVersion, courses.code, idempotency);
+  createOnce<VersionedCourse>(db, {
+    table: courses,
+    values: input,
+    returning: withVersion,
+    unique: courses.code,
+    idempotency,
+  });
 
 export async function findCourse(db: Database, id: number): Promise<VersionedCourse | undefined> {
   return db.select(withVersion).from(courses).where(eq(courses.id, id)).get();
@@ -30,7 +36,15 @@ export const updateCourse = (
   id: number,
   changes: CourseChanges,
   versions: Versions,
-) => updateVersioned<Course>(db, courses, courseColumns, id, changes, courses.code, versions);
+) =>
+  updateVersioned<Course>(db, {
+    table: courses,
+    columns: courseColumns,
+    id,
+    changes,
+    unique: courses.code,
+    versions,
+  });
 
 /**
  * `count` courses with an id above `after`, in id order (keyset: as fast on page 1,000 as on

@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, gt, is, lte, notExists, SQL, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, gt, is, notExists, SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
 import { idempotencyKeys, NOW } from "./schema";
@@ -22,7 +22,7 @@ const KEPT_MS = 24 * 60 * 60 * 1000;
  * Keys created after this time are kept. Computed once and bound: SQLite's 'now' moves from
  * one statement of a batch to the next, and all must agree whether a key is live.
  */
-const keptSince = () => new Date(Date.now() - KEPT_MS).toISOString();
+export const keptSince = () => new Date(Date.now() - KEPT_MS).toISOString();
 
 const liveKey = ({ scope, key }: Idempotency, since: string) =>
   and(
@@ -33,6 +33,17 @@ const liveKey = ({ scope, key }: Idempotency, since: string) =>
 
 type Columns<T> = { [K in keyof T]: SQLiteColumn };
 
+type CreateOptions<T> = {
+  table: SQLiteTable & { id: SQLiteColumn };
+  /** Column name → value; columns left out take their defaults. */
+  values: Record<string, unknown>;
+  /** The columns to answer with. */
+  returning: Columns<T>;
+  /** The unique column whose conflict means "taken". */
+  unique: SQLiteColumn;
+  idempotency: Idempotency | undefined;
+};
+
 /**
  * Inserts a record into `table` (with `returning`'s columns back), unless `unique` is taken.
  * With an Idempotency-Key, in one batch (one round trip, one transaction): the key as held
@@ -42,11 +53,7 @@ type Columns<T> = { [K in keyof T]: SQLiteColumn };
  */
 export async function createOnce<T>(
   db: Database,
-  table: SQLiteTable & { id: SQLiteColumn },
-  values: Record<string, unknown>,
-  returning: Columns<T>,
-  unique: SQLiteColumn,
-  idempotency: Idempotency | undefined,
+  { table, values, returning, unique, idempotency }: CreateOptions<T>,
 ): Promise<Creation<T>> {
   if (!idempotency) {
     const [row] = (await db
@@ -136,25 +143,4 @@ function fromJsonObject<T>(columns: Columns<T>, json: string): T {
       column.mapFromDriverValue(stored[name]),
     ]),
   ) as T;
-}
-
-const CLEAN_UP_CHUNK = 1000;
-
-/**
- * Deletes the keys older than 24 hours, a chunk at a time, so that no statement runs long
- * however many expired at once. Returns how many it deleted.
- */
-export async function deleteExpiredKeys(db: Database): Promise<number> {
-  const since = keptSince();
-  let deleted = 0;
-  for (;;) {
-    const expired = db
-      .select({ rowid: sql`rowid` })
-      .from(idempotencyKeys)
-      .where(lte(idempotencyKeys.created_at, since))
-      .limit(CLEAN_UP_CHUNK);
-    const { meta } = await db.delete(idempotencyKeys).where(sql`rowid in ${expired}`).run();
-    deleted += meta.changes;
-    if (meta.changes < CLEAN_UP_CHUNK) return deleted;
-  }
 }

@@ -20,6 +20,17 @@ const nextVersion = (version: Column, changes: [Column, string][]): SQL =>
   sql`${version} + (${or(...changes.map(([column, value]) => sql`${column} IS NOT ${value}`))})`;
 
 type VersionedTable = typeof students | typeof courses;
+type UpdateOptions = {
+  table: VersionedTable;
+  /** The columns to answer with (the version is added). */
+  columns: Record<string, Column>;
+  id: number;
+  /** Column name → new value. */
+  changes: Record<string, string>;
+  /** The unique column a new value must not collide on. */
+  unique: Column;
+  versions: Versions;
+};
 type Refusal = "not_found" | "precondition_failed" | "taken";
 
 /**
@@ -30,12 +41,7 @@ type Refusal = "not_found" | "precondition_failed" | "taken";
  */
 export async function updateVersioned<Row extends Record<string, unknown>>(
   db: Database,
-  table: VersionedTable,
-  columns: Record<string, Column>,
-  id: number,
-  changes: Record<string, string>,
-  unique: Column,
-  versions: Versions,
+  { table, columns, id, changes, unique, versions }: UpdateOptions,
 ): Promise<
   { outcome: "updated"; row: Row & { version: number }; changed: string[] } | { outcome: Refusal }
 > {

@@ -18,7 +18,8 @@ import {
 // clock (migrations/0003). Each source is read along its own index from the position on, and
 // the two are merged, so a page costs the same at any depth.
 
-const isAfter = (
+/** SQL: the row whose (time, student, course) columns sort after `position`. */
+const rowAfter = (
   time: SQLiteColumn,
   student: SQLiteColumn,
   course: SQLiteColumn,
@@ -31,8 +32,14 @@ const positionOf = (change: EnrollmentChange): ChangePosition => [
   change.course_id,
 ];
 
-const isLater = (a: ChangePosition, b: ChangePosition) =>
-  a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
+/** The later of two positions, compared field by field as the SQL above compares rows. */
+function laterPosition(a: ChangePosition, b: ChangePosition): ChangePosition {
+  const [aTime, aStudent, aCourse] = a;
+  const [bTime, bStudent, bCourse] = b;
+  if (aTime !== bTime) return aTime > bTime ? a : b;
+  if (aStudent !== bStudent) return aStudent > bStudent ? a : b;
+  return aCourse > bCourse ? a : b;
+}
 
 /**
  * A page of changes: after the cursor, from `updated_since` on (whichever is later), fetched
@@ -45,7 +52,7 @@ export async function readChanges(
   { updated_since, cursor = FEED_START, limit }: ChangesQuery,
 ): Promise<ChangesPage> {
   const since: ChangePosition = updated_since === undefined ? FEED_START : [updated_since, 0, 0];
-  const position = isLater(since, cursor) ? since : cursor;
+  const position = laterPosition(since, cursor);
   const page = await fetchPage(
     limit,
     (count) => listEnrollmentChanges(db, position, count),
@@ -107,7 +114,7 @@ async function listEnrollmentChanges(
       updated_at,
     })
     .from(studentCourses)
-    .where(isAfter(updated_at, student_id, course_id, position));
+    .where(rowAfter(updated_at, student_id, course_id, position));
   const deleted = db
     .select({
       student_id: deletedEnrollments.student_id,
@@ -119,7 +126,7 @@ async function listEnrollmentChanges(
     })
     .from(deletedEnrollments)
     .where(
-      isAfter(
+      rowAfter(
         deletedEnrollments.deleted_at,
         deletedEnrollments.student_id,
         deletedEnrollments.course_id,

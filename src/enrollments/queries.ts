@@ -39,32 +39,27 @@ const studentExistsQuery = (db: Database, studentId: number) =>
 const courseExistsQuery = (db: Database, courseId: number) =>
   db.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId));
 
-type EnrollResult =
-  | {
-      outcome: "enrolled";
-      results: {
-        course_id: number;
-        result: "created" | "reactivated" | "unchanged";
-        enrollment: Enrollment;
-      }[];
-    }
-  | { outcome: "student_not_found" }
-  | { outcome: "courses_not_found"; missing: number[] };
+/** What enrolling did to one course: a new enrollment, a dropped one re-activated, or none. */
+export type EnrollmentResult = {
+  course_id: number;
+  result: "created" | "reactivated" | "unchanged";
+  enrollment: Enrollment;
+};
+
+type EnrollmentStatus = Enrollment["status"];
 
 /**
  * Enrolls a student in one or more courses, all or nothing: for each course it creates the
  * enrollment, re-activates a dropped one, or leaves an active one as it is (so a retried
  * request is harmless); if any course is missing, nothing is written. One batch: the state
  * before, the write, the result. The ids travel as one JSON array (json_each), which keeps
- * every statement far below D1's 100 bound parameters.
+ * every statement far below D1's 100 bound parameters. Answers whether the student exists,
+ * each listed course that exists with its enrollment's status before (null: none yet), and
+ * the enrollments after.
  */
-export async function enroll(
-  db: Database,
-  studentId: number,
-  courseIds: number[],
-): Promise<EnrollResult> {
+async function enrollBatch(db: Database, studentId: number, courseIds: number[]) {
   const ids = JSON.stringify(courseIds);
-  const listed = (column: typeof courses.id | typeof studentCourses.course_id) =>
+  const inCourseIds = (column: typeof courses.id | typeof studentCourses.course_id) =>
     sql`${column} IN (SELECT value FROM json_each(${ids}))`;
   const [student, before, , after] = await db.batch([
     studentExistsQuery(db, studentId),
@@ -76,7 +71,7 @@ export async function enroll(
         studentCourses,
         and(eq(studentCourses.course_id, courses.id), eq(studentCourses.student_id, studentId)),
       )
-      .where(listed(courses.id)),
+      .where(inCourseIds(courses.id)),
     // Inserts nothing unless the student and every listed course exist.
     db
       .insert(studentCourses)
@@ -92,11 +87,11 @@ export async function enroll(
             dropped_at: sql<string | null>`NULL`.as("dropped_at"),
           })
           .from(students)
-          .innerJoin(courses, listed(courses.id))
+          .innerJoin(courses, inCourseIds(courses.id))
           .where(
             and(
               eq(students.id, studentId),
-              sql`(SELECT count(*) FROM ${courses} WHERE ${listed(courses.id)}) = (SELECT count(DISTINCT value) FROM json_each(${ids}))`,
+              sql`(SELECT count(*) FROM ${courses} WHERE ${inCourseIds(courses.id)}) = (SELECT count(DISTINCT value) FROM json_each(${ids}))`,
             ),
           ),
       )
@@ -108,23 +103,58 @@ export async function enroll(
     db.query.studentCourses.findMany({
       columns: enrollmentColumns,
       with: withCourse,
-      where: and(eq(studentCourses.student_id, studentId), listed(studentCourses.course_id)),
+      where: and(eq(studentCourses.student_id, studentId), inCourseIds(studentCourses.course_id)),
     }),
   ]);
-  if (student.length === 0) return { outcome: "student_not_found" };
-  const statusBefore = new Map(before.map((row) => [row.course_id, row.status]));
+  return {
+    studentFound: student.length > 0,
+    statusBefore: new Map(before.map((row) => [row.course_id, row.status])),
+    after: new Map(after.map((row) => [row.course_id, row])),
+  };
+}
+
+const resultOf = (
+  enrollment: Enrollment,
+  statusBefore: EnrollmentStatus | null | undefined,
+): EnrollmentResult => ({
+  course_id: enrollment.course_id,
+  result:
+    statusBefore === null ? "created" : statusBefore === "dropped" ? "reactivated" : "unchanged",
+  enrollment,
+});
+
+/** Enrolls a student in one course (see enrollBatch). */
+export async function enrollInCourse(
+  db: Database,
+  studentId: number,
+  courseId: number,
+): Promise<EnrollmentResult | "student_not_found" | "course_not_found"> {
+  const { studentFound, statusBefore, after } = await enrollBatch(db, studentId, [courseId]);
+  if (!studentFound) return "student_not_found";
+  // No enrollment after the batch: the course does not exist.
+  const enrollment = after.get(courseId);
+  return enrollment ? resultOf(enrollment, statusBefore.get(courseId)) : "course_not_found";
+}
+
+/** Enrolls a student in several courses, all or nothing (see enrollBatch); results in the order sent. */
+export async function enrollInCourses(
+  db: Database,
+  studentId: number,
+  courseIds: number[],
+): Promise<
+  | { outcome: "enrolled"; results: EnrollmentResult[] }
+  | { outcome: "student_not_found" }
+  | { outcome: "courses_not_found"; missing: number[] }
+> {
+  const { studentFound, statusBefore, after } = await enrollBatch(db, studentId, courseIds);
+  if (!studentFound) return { outcome: "student_not_found" };
   const missing = courseIds.filter((id) => !statusBefore.has(id));
   if (missing.length > 0) return { outcome: "courses_not_found", missing };
-  const enrollments = new Map(after.map((row) => [row.course_id, row]));
-  return {
-    outcome: "enrolled",
-    results: courseIds.map((id) => {
-      const status = statusBefore.get(id);
-      const result =
-        status === null ? "created" : status === "dropped" ? "reactivated" : "unchanged";
-      return { course_id: id, result, enrollment: enrollments.get(id) as Enrollment };
-    }),
-  };
+  const results = courseIds.flatMap((id) => {
+    const enrollment = after.get(id);
+    return enrollment ? [resultOf(enrollment, statusBefore.get(id))] : [];
+  });
+  return { outcome: "enrolled", results };
 }
 
 export async function findEnrollment(

@@ -1,16 +1,22 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { AppEnv } from "../env";
 import { requireJsonBody } from "../http/json-body";
-import { courseNotFound, Problem, studentNotFound } from "../http/problem";
-import { annotateRequestLog } from "../http/request-log";
+import {
+  courseNotFound,
+  coursesNotFound,
+  enrollmentNotFound,
+  studentNotFound,
+} from "../http/problems";
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
 import { fetchPage } from "../lib/pagination";
-import { logEvent } from "../log";
+import { annotateRequestLog, logEvent } from "../log";
 import { readChanges } from "./changes";
 import {
   dropEnrollment,
-  enroll,
+  type EnrollmentResult,
+  enrollInCourse,
+  enrollInCourses,
   findEnrollment,
   listCourseRoster,
   listStudentEnrollments,
@@ -23,19 +29,31 @@ import {
   enrollmentParams,
 } from "./schemas";
 
-/** A bulk enroll naming missing courses: each is pointed at in `errors`, and nothing was enrolled. */
-const coursesNotFound = (sent: number[], missing: number[]) =>
-  new Problem("course_not_found", `No course has id ${missing.join(", ")}; nothing was enrolled.`, {
-    errors: missing.map((courseId) => ({
-      path: `body.course_ids.${sent.indexOf(courseId)}`,
-      message: "no course has this id",
-    })),
-  });
-const enrollmentNotFound = (studentId: number, courseId: number, state = "") =>
-  new Problem(
-    "enrollment_not_found",
-    `Student ${studentId} has no${state} enrollment in course ${courseId}.`,
-  );
+/** Enrolls in one course: 201 when enrolled or re-activated, 200 when already enrolled. */
+async function enrollInOne(c: Context<AppEnv>, studentId: number, courseId: number) {
+  const outcome = await enrollInCourse(c.var.db, studentId, courseId);
+  if (outcome === "student_not_found") throw studentNotFound(studentId);
+  if (outcome === "course_not_found") throw courseNotFound(courseId);
+  logEnrollment(c, studentId, outcome);
+  const { result, enrollment } = outcome;
+  if (result === "unchanged") return c.json(enrollment, 200);
+  return c.json(enrollment, 201, { Location: `/students/${studentId}/courses/${courseId}` });
+}
+
+/** Enrolls in several courses, all or nothing: 200 with what happened to each. */
+async function enrollInMany(c: Context<AppEnv>, studentId: number, courseIds: number[]) {
+  const outcome = await enrollInCourses(c.var.db, studentId, courseIds);
+  if (outcome.outcome === "student_not_found") throw studentNotFound(studentId);
+  if (outcome.outcome === "courses_not_found") throw coursesNotFound(courseIds, outcome.missing);
+  for (const result of outcome.results) logEnrollment(c, studentId, result);
+  return c.json({ data: outcome.results } satisfies BulkEnrollment, 200);
+}
+
+const logEnrollment = (
+  c: Context<AppEnv>,
+  studentId: number,
+  { course_id, result }: EnrollmentResult,
+) => logEvent(c.get("requestId"), `enrollment.${result}`, { student_id: studentId, course_id });
 
 export const enrollmentRoutes = new Hono<AppEnv>()
   .post(
@@ -46,20 +64,8 @@ export const enrollmentRoutes = new Hono<AppEnv>()
     async (c) => {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
-      const bulk = "course_ids" in body;
-      const courseIds = bulk ? body.course_ids : [body.course_id];
-      const result = await enroll(c.var.db, id, courseIds);
-      if (result.outcome === "student_not_found") throw studentNotFound(id);
-      if (result.outcome === "courses_not_found")
-        throw bulk ? coursesNotFound(courseIds, result.missing) : courseNotFound(courseIds[0] ?? 0);
-      for (const { course_id, result: what } of result.results)
-        logEvent(c.get("requestId"), `enrollment.${what}`, { student_id: id, course_id });
-      if (bulk) return c.json({ data: result.results } satisfies BulkEnrollment, 200);
-      const [{ result: what, enrollment }] = result.results as [(typeof result.results)[number]];
-      if (what === "unchanged") return c.json(enrollment, 200);
-      return c.json(enrollment, 201, {
-        Location: `/students/${id}/courses/${enrollment.course_id}`,
-      });
+      if ("course_ids" in body) return enrollInMany(c, id, body.course_ids);
+      return enrollInOne(c, id, body.course_id);
     },
   )
   .get(

@@ -2,8 +2,8 @@ import type { Context } from "hono";
 import type { Creation, Idempotency } from "../db/idempotency";
 import type { AppEnv } from "../env";
 import { sha256, toHex } from "../lib/digest";
-import { Problem } from "./problem";
-import { annotateRequestLog } from "./request-log";
+import { annotateRequestLog } from "../log";
+import { idempotencyKeyReused, invalidHeader, type Problem } from "./problems";
 
 // Printable ASCII, as the header's value arrives (the runtime trims surrounding spaces). A
 // quoted key (the IETF draft's form) is a key like any other, quotes included.
@@ -24,35 +24,27 @@ export async function idempotencyOf(
   const principal = c.get("principal");
   if (!principal) throw new Error("idempotencyOf needs an authorized caller");
   if (!KEY.test(key)) {
-    throw new Problem("validation_failed", "The Idempotency-Key header is not valid.", {
-      errors: [
-        {
-          path: "header.Idempotency-Key",
-          message: "must be 1 to 255 printable ASCII characters, such as a UUID",
-        },
-      ],
-    });
+    throw invalidHeader(
+      "Idempotency-Key",
+      "must be 1 to 255 printable ASCII characters, such as a UUID",
+    );
   }
   const fingerprint = toHex(await sha256(JSON.stringify([c.req.method, c.req.path, body])));
   return { scope: principal.id, key, fingerprint };
 }
 
 /**
- * The record a create answers with, or the `taken` problem (409). A retry gets the answer the
- * first request with its key got, marked `Idempotent-Replayed: true`. A key used before for a
- * different request is a 422, and creates nothing.
+ * Settles how a create went: answers the record to send, or throws the `taken` problem (409).
+ * A retry gets the answer the first request with its key got, marked `Idempotent-Replayed:
+ * true` (header and log). A key used before for a different request throws a 422, and created
+ * nothing.
  */
-export function createdRecord<T>(
-  c: Context,
+export function resolveCreation<T>(
+  c: Context<AppEnv>,
   creation: Creation<T>,
   taken: () => Problem,
 ): { row: T; replayed: boolean } {
-  if (creation.outcome === "key_reused") {
-    throw new Problem(
-      "idempotency_key_reused",
-      "This Idempotency-Key was used in the last 24 hours for a different request. Nothing was created; use a new key for a new request.",
-    );
-  }
+  if (creation.outcome === "key_reused") throw idempotencyKeyReused();
   if (creation.replayed) {
     c.header("Idempotent-Replayed", "true");
     annotateRequestLog(c, { replayed: true });

@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import { Problem } from "./problem";
+import { invalidJson, invalidRequest, payloadTooLarge, unsupportedMediaType } from "./problems";
 
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_DEPTH = 16;
@@ -14,34 +14,29 @@ const MAX_DEPTH = 16;
 export const requireJsonBody = createMiddleware(async (c, next) => {
   const mediaType = c.req.header("Content-Type")?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/json") {
-    throw new Problem(
-      "unsupported_media_type",
-      "Send the body as JSON with `Content-Type: application/json`.",
-    );
+    throw unsupportedMediaType();
   }
   const text = decodeUtf8(await readAtMost(c.req.raw, MAX_BODY_BYTES));
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new Problem("invalid_json", "The request body is not valid JSON.");
+    throw invalidJson();
   }
   const flaw = structuralFlaw(text);
-  if (flaw)
-    throw new Problem("validation_failed", "The request body is not valid.", { errors: [flaw] });
+  if (flaw) throw invalidRequest("body", [flaw]);
   c.req.bodyCache.json = Promise.resolve(value);
   await next();
 });
 
 async function readAtMost(request: Request, max: number): Promise<Uint8Array> {
-  const tooLarge = () => new Problem("payload_too_large", `The request body exceeds ${max} bytes.`);
-  if (Number(request.headers.get("Content-Length") ?? 0) > max) throw tooLarge();
+  if (Number(request.headers.get("Content-Length") ?? 0) > max) throw payloadTooLarge(max);
   if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of request.body) {
     size += chunk.byteLength;
-    if (size > max) throw tooLarge(); // leaving the loop cancels the stream: nothing more is read
+    if (size > max) throw payloadTooLarge(max); // leaving the loop cancels the stream: nothing more is read
     chunks.push(chunk);
   }
   const bytes = new Uint8Array(size);
@@ -57,7 +52,7 @@ function decodeUtf8(bytes: Uint8Array): string {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw new Problem("invalid_json", "The request body is not valid UTF-8.");
+    throw invalidJson("The request body is not valid UTF-8.");
   }
 }
 

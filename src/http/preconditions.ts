@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Versions } from "../db/versions";
-import { Problem } from "./problem";
+import { invalidHeader } from "./problems";
 
 /**
  * The revision of the JSON shape of students and courses. Their ETags carry it next to the
@@ -11,11 +11,11 @@ import { Problem } from "./problem";
 export const SHAPE_REVISION = 1;
 
 /**
- * A student or course as the client sees it, and its ETag header: `"r<shape revision>.<version>"`,
- * where the version moves on with every update that changes a field.
+ * A student or course as the client sees it (`body`), and its ETag header: `"r<shape
+ * revision>.<version>"`, where the version moves on with every update that changes a field.
  */
-export function splitVersion<T extends { version: number }>({ version, ...row }: T) {
-  return [row, { ETag: `"r${SHAPE_REVISION}.${version}"` }] as const;
+export function representation<T extends { version: number }>({ version, ...body }: T) {
+  return { body, headers: { ETag: `"r${SHAPE_REVISION}.${version}"` } };
 }
 
 const ETAG_CHARS = /^[\x21\x23-\x7e\x80-\xff]*$/;
@@ -59,14 +59,10 @@ export function ifMatchVersions(c: Context): Versions {
   if (header.trim() === "*") return "any";
   const tags = entityTags(header) ?? [];
   if (tags.length === 0 || tags.length > MAX_TAGS) {
-    throw new Problem("validation_failed", "The If-Match header is not valid.", {
-      errors: [
-        {
-          path: "header.If-Match",
-          message: `must be * or 1 to ${MAX_TAGS} ETags from earlier answers, such as "r${SHAPE_REVISION}.3"`,
-        },
-      ],
-    });
+    throw invalidHeader(
+      "If-Match",
+      `must be * or 1 to ${MAX_TAGS} ETags from earlier answers, such as "r${SHAPE_REVISION}.3"`,
+    );
   }
   return tags.flatMap((tag) => VERSION_TAG.exec(tag)?.[1] ?? []).map(Number);
 }

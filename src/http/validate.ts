@@ -1,7 +1,7 @@
 import { zValidator } from "@hono/zod-validator";
 import * as z from "zod/mini";
 import { describeIssue, REQUIRED } from "./issue-message";
-import { type FieldError, Problem } from "./problem";
+import { type FieldError, invalidRequest } from "./problems";
 
 // zod's own way to set messages for every schema; a message on a schema still wins.
 z.config({ localeError: describeIssue });
@@ -21,9 +21,10 @@ export const validate = <T extends Target, S extends z.ZodMiniType>(target: T, s
   Object.assign(
     zValidator(target, schema, (result) => {
       if (!result.success) {
-        throw new Problem("validation_failed", `The request ${PATH_PREFIX[target]} is not valid.`, {
-          errors: result.error.issues.flatMap((issue) => fieldErrors(target, issue)),
-        });
+        throw invalidRequest(
+          PATH_PREFIX[target],
+          result.error.issues.flatMap((issue) => fieldErrors(target, issue)),
+        );
       }
     }),
     { [VALIDATES]: { target, schema } },

@@ -8,7 +8,7 @@ import {
   enrollmentChange,
   rosterEntry,
 } from "../enrollments/schemas";
-import { PROBLEMS, type ProblemCode, problemBody } from "../http/problem";
+import { PROBLEMS, type ProblemCode, problemBody } from "../http/problems";
 import { idPageQuery } from "../lib/pagination";
 import {
   createStudentBody,

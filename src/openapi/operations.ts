@@ -11,7 +11,7 @@ import {
   rosterEntry,
 } from "../enrollments/schemas";
 import { healthBody } from "../health";
-import type { ProblemCode } from "../http/problem";
+import type { ProblemCode } from "../http/problems";
 import { idParams } from "../lib/ids";
 import { pageSchema } from "../lib/pagination";
 import {

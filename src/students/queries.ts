@@ -18,7 +18,13 @@ type VersionedStudent = Student & { version: number };
 
 /** Inserts the student unless their email is taken; with an Idempotency-Key, once per key (see createOnce). */
 export const insertStudent = (db: Database, input: NewStudent, idempotency?: Idempotency) =>
-  createOnce<VersionedStudent>(db, students, input, withVersion, students.email, idempotency);
+  createOnce<VersionedStudent>(db, {
+    table: students,
+    values: input,
+    returning: withVersion,
+    unique: students.email,
+    idempotency,
+  });
 
 export async function findStudent(db: Database, id: number): Promise<VersionedStudent | undefined> {
   return db.select(withVersion).from(students).where(eq(students.id, id)).get();
@@ -30,7 +36,15 @@ export const updateStudent = (
   id: number,
   changes: StudentChanges,
   versions: Versions,
-) => updateVersioned<Student>(db, students, studentColumns, id, changes, students.email, versions);
+) =>
+  updateVersioned<Student>(db, {
+    table: students,
+    columns: studentColumns,
+    id,
+    changes,
+    unique: students.email,
+    versions,
+  });
 
 /**
  * `count` students with an id above `after`, in id order (keyset: as fast on page 1,000 as on

@@ -1,38 +1,37 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { createdRecord, idempotencyOf } from "../http/idempotency";
+import { idempotencyOf, resolveCreation } from "../http/idempotency";
 import { requireJsonBody } from "../http/json-body";
-import { ifMatchVersions, splitVersion } from "../http/preconditions";
-import { Problem, preconditionFailed, studentNotFound } from "../http/problem";
-import { annotateRequestLog } from "../http/request-log";
+import { ifMatchVersions, representation } from "../http/preconditions";
+import { emailTaken, preconditionFailed, studentNotFound } from "../http/problems";
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
 import { fetchPage } from "../lib/pagination";
-import { logEvent } from "../log";
+import { annotateRequestLog, logEvent } from "../log";
 import { deleteStudent, findStudent, insertStudent, listStudents, updateStudent } from "./queries";
 import { createStudentBody, studentListQuery, updateStudentBody } from "./schemas";
 
-const emailTaken = () => new Problem("email_taken", "A student with this email already exists.");
+/** Why an update or delete changed nothing, as the problem to answer with. */
+const REFUSED = {
+  not_found: studentNotFound,
+  precondition_failed: preconditionFailed,
+  taken: emailTaken,
+};
 
 export const studentRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createStudentBody), async (c) => {
     const input = c.req.valid("json");
-    const { row, replayed } = createdRecord(
-      c,
-      await insertStudent(c.var.db, input, await idempotencyOf(c, input)),
-      emailTaken,
-    );
-    const [student, etag] = splitVersion(row);
-    if (!replayed) logEvent(c.get("requestId"), "student.created", { student_id: student.id });
-    return c.json(student, 201, { Location: `/students/${student.id}`, ...etag });
+    const idempotency = await idempotencyOf(c, input);
+    const creation = await insertStudent(c.var.db, input, idempotency);
+    const { row, replayed } = resolveCreation(c, creation, emailTaken);
+    const { body, headers } = representation(row);
+    if (!replayed) logEvent(c.get("requestId"), "student.created", { student_id: body.id });
+    return c.json(body, 201, { Location: `/students/${body.id}`, ...headers });
   })
   .get("/", validate("query", studentListQuery), async (c) => {
     const { limit, cursor, email } = c.req.valid("query");
-    const page = await fetchPage(
-      limit,
-      (count) => listStudents(c.var.db, count, cursor, email),
-      (s) => [s.id],
-    );
+    const fetch = (count: number) => listStudents(c.var.db, count, cursor, email);
+    const page = await fetchPage(limit, fetch, (s) => [s.id]);
     annotateRequestLog(c, { row_count: page.data.length });
     return c.json(page, 200);
   })
@@ -40,8 +39,8 @@ export const studentRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     const found = await findStudent(c.var.db, id);
     if (!found) throw studentNotFound(id);
-    const [student, etag] = splitVersion(found);
-    return c.json(student, 200, etag);
+    const { body, headers } = representation(found);
+    return c.json(body, 200, headers);
   })
   .patch(
     "/:id",
@@ -51,26 +50,17 @@ export const studentRoutes = new Hono<AppEnv>()
     async (c) => {
       const { id } = c.req.valid("param");
       const result = await updateStudent(c.var.db, id, c.req.valid("json"), ifMatchVersions(c));
-      if (result.outcome !== "updated")
-        throw result.outcome === "taken"
-          ? emailTaken()
-          : result.outcome === "not_found"
-            ? studentNotFound(id)
-            : preconditionFailed();
-      if (result.changed.length > 0)
-        logEvent(c.get("requestId"), "student.updated", {
-          student_id: id,
-          fields: result.changed.join(","),
-        });
-      const [student, etag] = splitVersion(result.row);
-      return c.json(student, 200, etag);
+      if (result.outcome !== "updated") throw REFUSED[result.outcome](id);
+      const fields = result.changed.join(",");
+      if (fields) logEvent(c.get("requestId"), "student.updated", { student_id: id, fields });
+      const { body, headers } = representation(result.row);
+      return c.json(body, 200, headers);
     },
   )
   .delete("/:id", validate("param", idParams), async (c) => {
     const { id } = c.req.valid("param");
     const outcome = await deleteStudent(c.var.db, id, ifMatchVersions(c));
-    if (outcome !== "deleted")
-      throw outcome === "not_found" ? studentNotFound(id) : preconditionFailed();
+    if (outcome !== "deleted") throw REFUSED[outcome](id);
     logEvent(c.get("requestId"), "student.deleted", { student_id: id });
     return c.body(null, 204);
   });

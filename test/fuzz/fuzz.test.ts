@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PROBLEMS, type ProblemCode } from "../../src/http/problem";
+import { PROBLEMS, type ProblemCode } from "../../src/http/problems";
 import { createCourse, createStudent } from "../api";
 import { expectDocumentedResponse } from "../contract";
 import { TEST_TOKENS } from "../tokens";

@@ -1,7 +1,7 @@
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
-import { commaList } from "../lib/list";
+import { commaList } from "../lib/comma-list";
 
 /**
  * CORS for the browser origins listed in ALLOWED_ORIGINS (comma-separated; empty, the

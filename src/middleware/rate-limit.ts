@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
+import { rateLimited } from "../http/problems";
 import { clientKey } from "../lib/address";
-import { Problem } from "./problem";
 
 /**
  * Sheds a flood politely with the Workers Rate Limiting binding: a caller with a valid token
@@ -19,19 +19,7 @@ export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
     const { RATE_LIMIT: limit, RATE_LIMIT_PERIOD: period } = c.env;
     // The binding counts in fixed windows aligned to the clock; this one ends in `reset` seconds.
     const reset = period - (Math.floor(Date.now() / 1000) % period);
-    throw new Problem(
-      "rate_limited",
-      `More than ${limit} requests in ${period} seconds. Retry after ${reset} seconds.`,
-      {
-        headers: {
-          "Retry-After": String(reset),
-          "RateLimit-Limit": String(limit),
-          "RateLimit-Remaining": "0",
-          "RateLimit-Reset": String(reset),
-          "RateLimit-Policy": `${limit};w=${period}`,
-        },
-      },
-    );
+    throw rateLimited(limit, period, reset);
   }
   await next();
 });

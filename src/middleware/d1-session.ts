@@ -1,15 +1,8 @@
 import { createMiddleware } from "hono/factory";
-import { type Database, database } from "../db/client";
+import { database } from "../db/client";
 import type { AppEnv } from "../env";
-import { Problem } from "./problem";
-import { matchedRoute } from "./route";
-
-declare module "hono" {
-  interface ContextVariableMap {
-    /** This request's drizzle client, on its own D1 session. */
-    db: Database;
-  }
-}
+import { matchedRoute } from "../http/matched-route";
+import { invalidHeader } from "../http/problems";
 
 // D1 bookmarks look like 0000007b-0000b26e-00001538-0c3e87bb37b3db5cc52eedb93cd3b96b.
 const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
@@ -27,14 +20,7 @@ export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
   if (!matchedRoute(c)) return next();
   const sent = c.req.header("X-D1-Bookmark");
   if (sent !== undefined && !BOOKMARK.test(sent)) {
-    throw new Problem("validation_failed", "The X-D1-Bookmark header is not valid.", {
-      errors: [
-        {
-          path: "header.X-D1-Bookmark",
-          message: "must be a bookmark from an earlier X-D1-Bookmark header",
-        },
-      ],
-    });
+    throw invalidHeader("X-D1-Bookmark", "must be a bookmark from an earlier X-D1-Bookmark header");
   }
   const session = c.env.DB.withSession(
     sent ?? (READS.has(c.req.method) ? "first-unconstrained" : "first-primary"),

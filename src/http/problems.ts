@@ -1,0 +1,166 @@
+import * as z from "zod/mini";
+
+/** Every error the API can answer with: its stable `code`, HTTP status and title (RFC 9457). */
+export const PROBLEMS = {
+  validation_failed: { status: 400, title: "Validation failed" },
+  invalid_json: { status: 400, title: "Malformed JSON" },
+  unauthorized: { status: 401, title: "Unauthorized" },
+  insufficient_scope: { status: 403, title: "Insufficient scope" },
+  not_found: { status: 404, title: "Not found" },
+  student_not_found: { status: 404, title: "Student not found" },
+  course_not_found: { status: 404, title: "Course not found" },
+  enrollment_not_found: { status: 404, title: "Enrollment not found" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  email_taken: { status: 409, title: "Email already taken" },
+  code_taken: { status: 409, title: "Course code already taken" },
+  precondition_failed: { status: 412, title: "Precondition failed" },
+  payload_too_large: { status: 413, title: "Payload too large" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  idempotency_key_reused: { status: 422, title: "Idempotency key reused" },
+  rate_limited: { status: 429, title: "Too many requests" },
+  internal_error: { status: 500, title: "Internal error" },
+  service_unavailable: { status: 503, title: "Service unavailable" },
+} as const;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+const fieldError = z.strictObject({ path: z.string(), message: z.string() });
+export type FieldError = z.output<typeof fieldError>;
+
+/** The body of every error answer (RFC 9457 plus `code`, `request_id` and field errors). */
+export const problemBody = z.strictObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  code: z.enum(Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]]),
+  request_id: z.string(),
+  errors: z.optional(z.array(fieldError)),
+});
+
+type ProblemOptions = { errors?: FieldError[]; headers?: Record<string, string> };
+
+/** Thrown anywhere in a request; `onError` turns it into an application/problem+json response. */
+export class Problem extends Error {
+  readonly status: (typeof PROBLEMS)[ProblemCode]["status"];
+
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly options: ProblemOptions = {},
+  ) {
+    super(detail);
+    this.status = PROBLEMS[code].status;
+  }
+}
+
+// Every problem the API answers with, one factory each, so that its wording lives in one place.
+
+// 400
+export const invalidRequest = (part: string, errors: FieldError[]) =>
+  new Problem("validation_failed", `The request ${part} is not valid.`, { errors });
+export const invalidHeader = (name: string, message: string) =>
+  new Problem("validation_failed", `The ${name} header is not valid.`, {
+    errors: [{ path: `header.${name}`, message }],
+  });
+export const invalidJson = (detail = "The request body is not valid JSON.") =>
+  new Problem("invalid_json", detail);
+
+// 401, 403
+const WWW_AUTHENTICATE = 'Bearer realm="enrollment-api"';
+/** `sent`: the Authorization header as sent, if any; `wellFormed`: it was `Bearer <token>`. */
+export function unauthorized(sent: string | undefined, wellFormed: boolean) {
+  const detail =
+    sent === undefined
+      ? "Send a token in an `Authorization: Bearer <token>` header."
+      : wellFormed
+        ? "The bearer token is not valid."
+        : "The Authorization header must be `Bearer <token>`.";
+  const challenge =
+    sent === undefined ? WWW_AUTHENTICATE : `${WWW_AUTHENTICATE}, error="invalid_token"`;
+  return new Problem("unauthorized", detail, { headers: { "WWW-Authenticate": challenge } });
+}
+export const insufficientScope = () =>
+  new Problem("insufficient_scope", "This token may only read; writing needs a read-write token.", {
+    headers: { "WWW-Authenticate": `${WWW_AUTHENTICATE}, error="insufficient_scope"` },
+  });
+
+// 404, 405
+export const notFoundAt = (path: string) =>
+  new Problem("not_found", `No resource lives at ${path}.`);
+export const studentNotFound = (id: number) =>
+  new Problem("student_not_found", `No student has id ${id}.`);
+export const courseNotFound = (id: number) =>
+  new Problem("course_not_found", `No course has id ${id}.`);
+/** A bulk enroll naming missing courses: each is pointed at in `errors`, and nothing was enrolled. */
+export const coursesNotFound = (sent: number[], missing: number[]) =>
+  new Problem("course_not_found", `No course has id ${missing.join(", ")}; nothing was enrolled.`, {
+    errors: missing.map((courseId) => ({
+      path: `body.course_ids.${sent.indexOf(courseId)}`,
+      message: "no course has this id",
+    })),
+  });
+/** `state`: " active" when only an active enrollment would do. */
+export const enrollmentNotFound = (studentId: number, courseId: number, state = "") =>
+  new Problem(
+    "enrollment_not_found",
+    `Student ${studentId} has no${state} enrollment in course ${courseId}.`,
+  );
+export const methodNotAllowed = (method: string, allow: string[]) =>
+  new Problem("method_not_allowed", `${method} is not allowed here; use ${allow.join(", ")}.`, {
+    headers: { Allow: allow.join(", ") },
+  });
+
+// 409, 412
+export const emailTaken = () =>
+  new Problem("email_taken", "A student with this email already exists.");
+export const codeTaken = () => new Problem("code_taken", "A course with this code already exists.");
+export const preconditionFailed = () =>
+  new Problem(
+    "precondition_failed",
+    "If-Match names no current version: it changed since you read it. Nothing was changed; read it again, then retry.",
+  );
+
+// 413, 415, 422
+export const payloadTooLarge = (max: number) =>
+  new Problem("payload_too_large", `The request body exceeds ${max} bytes.`);
+export const unsupportedMediaType = () =>
+  new Problem(
+    "unsupported_media_type",
+    "Send the body as JSON with `Content-Type: application/json`.",
+  );
+export const idempotencyKeyReused = () =>
+  new Problem(
+    "idempotency_key_reused",
+    "This Idempotency-Key was used in the last 24 hours for a different request. Nothing was created; use a new key for a new request.",
+  );
+
+// 429
+export function rateLimited(limit: number, period: number, reset: number) {
+  return new Problem(
+    "rate_limited",
+    `More than ${limit} requests in ${period} seconds. Retry after ${reset} seconds.`,
+    {
+      headers: {
+        "Retry-After": String(reset),
+        "RateLimit-Limit": String(limit),
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": String(reset),
+        "RateLimit-Policy": `${limit};w=${period}`,
+      },
+    },
+  );
+}
+
+// 500, 503
+export const internalError = () =>
+  new Problem(
+    "internal_error",
+    "Something went wrong on our side. Quote the request id when you report it.",
+  );
+export const serviceUnavailable = (retryAfterSeconds: number) =>
+  new Problem(
+    "service_unavailable",
+    "The database is briefly unavailable. Retry after the time in Retry-After.",
+    { headers: { "Retry-After": String(retryAfterSeconds) } },
+  );
