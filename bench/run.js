@@ -5,13 +5,14 @@
 // enrollment route, the change feed and the lists (first page and a deep page). Prints a
 // table per route and writes the same figures to bench/results/<scale>.json. See
 // docs/performance.md.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { getPlatformProxy } from "wrangler";
+import { startLocalWorker } from "../scripts/local-worker.js";
 
 /** @typedef {import("@cloudflare/workers-types").D1Database} D1Database */
 /** @typedef {import("@cloudflare/workers-types").D1PreparedStatement} D1PreparedStatement */
@@ -33,7 +34,6 @@ const scale = SCALES[/** @type {keyof typeof SCALES} */ (args.scale)];
 if (!scale) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(", ")}`);
 const perStudent = scale.enrollments / scale.students;
 const TOKEN = "bench-token";
-const origin = `http://127.0.0.1:${args.port}`;
 
 /** Student s takes courses course(s, 0) … course(s, perStudent - 1): distinct, since 97 and the course count are coprime. */
 const course = (/** @type {number} */ s, /** @type {number} */ k) =>
@@ -131,43 +131,25 @@ async function startWorker(/** @type {string} */ state) {
       "simple = { limit = 100000000",
     ),
   );
-  const worker = spawn(
-    "npx",
-    [
-      "wrangler",
-      "dev",
-      "-c",
+  try {
+    const worker = await startLocalWorker({
+      persist: state,
       config,
-      "--persist-to",
-      state,
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      args.port,
-      "--log-level",
-      "warn",
-      "--show-interactive-dev-session=false",
-      "--var",
-      `API_TOKEN:${TOKEN}`,
-    ],
-    {
-      stdio: "ignore",
-      detached: true,
-      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-    },
-  );
-  const stop = () => {
-    if (worker.exitCode === null && worker.pid) process.kill(-worker.pid, "SIGTERM");
+      port: Number(args.port),
+      vars: { API_TOKEN: TOKEN },
+      logLevel: "warn",
+    });
+    return {
+      origin: worker.origin,
+      stop: () => {
+        worker.stop();
+        rmSync(config, { force: true });
+      },
+    };
+  } catch (error) {
     rmSync(config, { force: true });
-  };
-  for (let tries = 0; tries < 240; tries++) {
-    try {
-      if ((await fetch(`${origin}/health`)).ok) return stop;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
+    throw error;
   }
-  stop();
-  throw new Error("wrangler dev did not start");
 }
 
 const cursor = (/** @type {number} */ id) =>
@@ -252,7 +234,11 @@ function scenarios(/** @type {{ deepChange: string }} */ { deepChange }) {
   };
 }
 
-async function measure(/** @type {string} */ name, /** @type {() => object} */ next) {
+async function measure(
+  /** @type {string} */ origin,
+  /** @type {string} */ name,
+  /** @type {() => object} */ next,
+) {
   const result = await autocannon({
     url: origin,
     connections: Number(args.connections),
@@ -278,12 +264,12 @@ try {
       .join(", ")}`,
   );
   const loaded = await loadDataSet(state);
-  const stop = await startWorker(state);
+  const worker = await startWorker(state);
   try {
     const rows = [];
     for (const [name, next] of Object.entries(scenarios(loaded))) {
       process.stderr.write(`Measuring ${name} for ${args.duration} s…\n`);
-      rows.push(await measure(name, next));
+      rows.push(await measure(worker.origin, name, next));
     }
     console.log(
       `\n${args.scale} scale, ${args.connections} connections, ${args.duration} s per route, ${availableParallelism()} cores, Node ${process.version}`,
@@ -297,7 +283,7 @@ try {
     );
     console.log(`Written to ${file}`);
   } finally {
-    stop();
+    worker.stop();
   }
 } finally {
   rmSync(state, { recursive: true, force: true });

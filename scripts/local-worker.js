@@ -1,6 +1,7 @@
-// A fresh local Worker for the scripts that test against `wrangler dev`: a new D1 in a
-// temporary folder, migrated and seeded, on a free loopback port, with the local tokens of
-// .dev.vars.example (passed explicitly, so a developer's own .dev.vars doesn't matter).
+// A local Worker for the scripts that run against `wrangler dev`. By default a fresh one: a new
+// D1 in a temporary folder, migrated and seeded, on a free loopback port, with the local tokens
+// of .dev.vars.example (passed explicitly, so a developer's own .dev.vars doesn't matter). The
+// benchmark passes its own loaded D1, config, port and token instead.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -27,19 +28,36 @@ export function localVars() {
   );
 }
 
-/** @returns {Promise<{ origin: string; stop: () => void }>} */
-export async function startLocalWorker() {
-  const persist = mkdtempSync(join(tmpdir(), "local-worker-"));
-  for (const script of ["db:migrate:local", "db:seed:local"]) {
+/**
+ * @typedef {object} LocalWorkerOptions
+ * @property {string} [persist] a D1 state folder the caller has already migrated and loaded:
+ *   used as it is (not seeded) and left in place by stop(). Default: a fresh, seeded one.
+ * @property {string} [config] the wrangler config file. Default: wrangler.toml.
+ * @property {number} [port] the loopback port. Default: a free one.
+ * @property {Record<string, string>} [vars] the Worker's vars. Default: localVars().
+ * @property {string} [logLevel] wrangler's --log-level. Default: wrangler's.
+ */
+
+/**
+ * Starts `wrangler dev` and resolves once /health answers; stop() ends it (and removes the D1
+ * it created).
+ * @param {LocalWorkerOptions} [options]
+ * @returns {Promise<{ origin: string; stop: () => void }>}
+ */
+export async function startLocalWorker(options = {}) {
+  const configArgs = options.config ? ["--config", options.config] : [];
+  const fresh = options.persist === undefined;
+  const persist = options.persist ?? mkdtempSync(join(tmpdir(), "local-worker-"));
+  for (const script of fresh ? ["db:migrate:local", "db:seed:local"] : []) {
     const { status, stderr } = spawnSync(
       "npm",
-      ["run", "--silent", script, "--", "--persist-to", persist],
+      ["run", "--silent", script, "--", "--persist-to", persist, ...configArgs],
       { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" },
     );
     if (status !== 0) throw new Error(`${script} failed:\n${stderr}`);
   }
-  const port = await freePort();
-  const vars = Object.entries(localVars()).flatMap(([name, value]) => [
+  const port = options.port ?? (await freePort());
+  const vars = Object.entries(options.vars ?? localVars()).flatMap(([name, value]) => [
     "--var",
     `${name}:${value}`,
   ]);
@@ -48,12 +66,14 @@ export async function startLocalWorker() {
     [
       "wrangler",
       "dev",
+      ...configArgs,
       "--ip",
       "127.0.0.1",
       "--port",
       String(port),
       "--persist-to",
       persist,
+      ...(options.logLevel ? ["--log-level", options.logLevel] : []),
       "--show-interactive-dev-session=false",
       ...vars,
     ],
@@ -66,7 +86,7 @@ export async function startLocalWorker() {
   );
   const stop = () => {
     if (worker.pid && worker.exitCode === null) process.kill(-worker.pid, "SIGTERM");
-    rmSync(persist, { recursive: true, force: true });
+    if (fresh) rmSync(persist, { recursive: true, force: true });
   };
   let output = "";
   worker.stdout.on("data", (d) => (output += d));
