@@ -6,6 +6,7 @@
 // refreshes docs/docs-page.png, the README's picture of the page.
 import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { check, finish } from "./checks.js";
 import { localVars, startLocalWorker } from "./local-worker.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -26,21 +27,6 @@ const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
   Object.entries(methods).map(([method, op]) => ({ method, path, ...op })),
 );
 
-let passed = 0;
-let failed = 0;
-/** @param {string} title @param {() => Promise<void>} check */
-async function run(title, check) {
-  try {
-    await check();
-    passed += 1;
-    console.log(`ok     ${title}`);
-  } catch (error) {
-    failed += 1;
-    console.log(
-      `FAILED ${title}\n       ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
-    );
-  }
-}
 /** @param {boolean} condition @param {string} message */
 function assert(condition, message) {
   if (!condition) throw new Error(message);
@@ -61,7 +47,7 @@ try {
   page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
   page.on("pageerror", (error) => errors.push(error.message));
 
-  await run("GET /docs redirects to the page, which renders the document", async () => {
+  await check("GET /docs redirects to the page, which renders the document", async () => {
     const response = await page.goto(`${worker.origin}/docs`);
     assert(
       response?.status() === 200 && page.url() === `${worker.origin}/docs/`,
@@ -71,7 +57,7 @@ try {
   });
 
   for (const op of operations) {
-    await run(`lists ${op.method.toUpperCase()} ${op.path}`, async () => {
+    await check(`lists ${op.method.toUpperCase()} ${op.path}`, async () => {
       // Swagger UI gives each operation the id operations-<tag>-<operationId>.
       const block = page.locator(`[id="operations-${op.tags[0]}-${op.operationId}"]`);
       await block.waitFor({ timeout: 5_000 });
@@ -83,7 +69,7 @@ try {
 
   if (process.argv.includes("--screenshot")) await page.screenshot({ path: "docs/docs-page.png" });
 
-  await run("Try it out: GET /students with the pasted token answers 200", async () => {
+  await check("Try it out: GET /students with the pasted token answers 200", async () => {
     const token = localVars().API_READ_TOKEN ?? "";
     await page.locator(".auth-wrapper .authorize").click();
     await page.locator(".modal-ux input").fill(token);
@@ -106,15 +92,14 @@ try {
     assert(shown.trim() === "200", `the page shows ${shown}`);
   });
 
-  await run("loads nothing from another host", async () =>
+  await check("loads nothing from another host", async () =>
     assert(foreign.length === 0, foreign.join(", ")),
   );
-  await run("logs no error, and so breaks no Content-Security-Policy", async () =>
+  await check("logs no error, and so breaks no Content-Security-Policy", async () =>
     assert(errors.length === 0, errors.join(" | ")),
   );
 } finally {
   await browser.close();
   worker.stop();
 }
-console.log(`browser: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+finish("browser");

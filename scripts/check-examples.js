@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { check, finish } from "./checks.js";
 import { startLocalWorker } from "./local-worker.js";
 
 const DOCUMENTED_ORIGIN = "http://localhost:8787";
@@ -141,24 +142,14 @@ function differences(/** @type {string} */ expectedText, /** @type {string} */ a
 
 const examples = FILES.flatMap(examplesIn);
 const worker = await startLocalWorker();
-let passed = 0;
-let failed = 0;
 try {
   for (const example of examples) {
     const command = example.command.replaceAll(DOCUMENTED_ORIGIN, worker.origin);
     const output = execFileSync("bash", ["-c", command], { encoding: "utf8" });
-    const problems = differences(example.expected, output);
     const title = `${example.file}:${example.line} ${example.command.split("\n")[0]}`;
-    if (problems.length === 0) {
-      passed += 1;
-      console.log(`ok     ${title}`);
-    } else {
-      failed += 1;
-      console.log(`FAILED ${title}\n${problems.map((p) => `       - ${p}`).join("\n")}`);
-    }
+    await check(title, () => differences(example.expected, output));
   }
 } finally {
   worker.stop();
 }
-console.log(`examples: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+finish("examples");
