@@ -3,26 +3,21 @@
 // validator compiles schemas to code, which the Workers runtime forbids.
 import { readFileSync } from "node:fs";
 import { Validator } from "@seriousme/openapi-schema-validator";
+import { check, finish } from "./checks.js";
 
 const document = JSON.parse(readFileSync("public/openapi.json", "utf8"));
 const validator = new Validator();
 const result = await validator.validate(document);
-let failures = result.valid
-  ? []
-  : [
+await check("public/openapi.json is a valid OpenAPI document whose $refs resolve", () => {
+  if (!result.valid)
+    return [
       `not a valid OpenAPI ${validator.version} document:\n${JSON.stringify(result.errors, null, 2)}`,
     ];
-if (result.valid) {
   try {
     validator.resolveRefs();
   } catch (error) {
-    failures = [
-      `a $ref does not resolve: ${error instanceof Error ? error.message : String(error)}`,
-    ];
+    return [`a $ref does not resolve: ${error instanceof Error ? error.message : String(error)}`];
   }
-}
-for (const failure of failures) console.error(failure);
-console.log(
-  `openapi: ${failures.length === 0 ? 1 : 0} passed, ${failures.length} failed (OpenAPI ${validator.version ?? "?"})`,
-);
-process.exit(failures.length === 0 ? 0 : 1);
+  return [];
+});
+finish("openapi", `(OpenAPI ${validator.version ?? "?"})`);
