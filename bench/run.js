@@ -57,7 +57,6 @@ function progress(
  * progress in rows: `rowsPerN` rows for each n.
  */
 async function load(
-  /** @type {D1Database} */ db,
   /** @type {string} */ label,
   /** @type {number} */ total,
   /** @type {number} */ chunk,
@@ -83,14 +82,14 @@ async function loadDataSet(/** @type {string} */ state) {
   });
   const db = /** @type {D1Database} */ (env.DB);
   const range = "WITH RECURSIVE seq(n) AS (SELECT ?1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?2)";
-  await load(db, "students", scale.students, 20_000, (from, to) =>
+  await load("students", scale.students, 20_000, (from, to) =>
     db
       .prepare(
         `INSERT INTO students (name, email) ${range} SELECT 'Student ' || n, 'student' || n || '@example.org' FROM seq`,
       )
       .bind(from, to),
   );
-  await load(db, "courses", scale.courses, 20_000, (from, to) =>
+  await load("courses", scale.courses, 20_000, (from, to) =>
     db
       .prepare(
         `INSERT INTO courses (code, title) ${range} SELECT 'C' || n, 'Course ' || n FROM seq`,
@@ -99,7 +98,6 @@ async function loadDataSet(/** @type {string} */ state) {
   );
   const studentsPerChunk = Math.max(1, Math.floor(50_000 / perStudent));
   await load(
-    db,
     "enrollments",
     scale.students,
     studentsPerChunk,
