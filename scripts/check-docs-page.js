@@ -61,7 +61,9 @@ try {
       // Swagger UI gives each operation the id operations-<tag>-<operationId>.
       const block = page.locator(`[id="operations-${op.tags[0]}-${op.operationId}"]`);
       await block.waitFor({ timeout: 5_000 });
-      const method = await block.locator(".opblock-summary-method").innerText();
+      // textContent, not innerText: Swagger UI writes the method in capitals itself (no CSS
+      // text-transform), so both read the same, and textContent does not need a layout.
+      const method = await block.locator(".opblock-summary-method").textContent();
       const path = await block.locator(".opblock-summary-path").getAttribute("data-path");
       assert(method === op.method.toUpperCase() && path === op.path, `shows ${method} ${path}`);
     });
@@ -88,8 +90,8 @@ try {
     assert(response.status() === 200, `the Worker answered ${response.status()}`);
     const shown = await block
       .locator(".live-responses-table tr.response .response-col_status")
-      .innerText();
-    assert(shown.trim() === "200", `the page shows ${shown}`);
+      .textContent();
+    assert(shown?.trim() === "200", `the page shows ${shown}`);
   });
 
   await check("loads nothing from another host", async () =>
