@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { TEST_TOKENS } from "../tokens";
+import { TEST_TOKENS } from "../helpers/tokens";
 
 // Generators of hostile requests: every part a client controls, from plausible to absurd.
 

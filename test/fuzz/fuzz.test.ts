@@ -2,9 +2,9 @@ import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROBLEMS, type ProblemCode } from "../../src/http/problems";
-import { createCourse, createStudent } from "../api";
-import { expectDocumentedResponse } from "../contract";
-import { TEST_TOKENS } from "../tokens";
+import { createCourse, createStudent } from "../helpers/api";
+import { expectDocumentedResponse } from "../helpers/contract";
+import { TEST_TOKENS } from "../helpers/tokens";
 import {
   anyJson,
   asBody,

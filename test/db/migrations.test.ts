@@ -1,0 +1,233 @@
+import { applyD1Migrations } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { expect, it } from "vitest";
+import rollback0002 from "../../migrations/rollbacks/0002_student_courses.sql?raw";
+import rollback0003 from "../../migrations/rollbacks/0003_enrollment_changes.sql?raw";
+import rollback0004 from "../../migrations/rollbacks/0004_resource_versions.sql?raw";
+import rollback0005 from "../../migrations/rollbacks/0005_idempotency_keys.sql?raw";
+
+// Runs the real migrations one at a time on an empty D1 (MIGRATION_DB), with data in place,
+// as a deployed database would meet them, and each rollback after its migration.
+
+const db = env.MIGRATION_DB;
+const migrations = env.TEST_MIGRATIONS;
+const upTo = (name: string) =>
+  migrations.slice(0, migrations.findIndex((m) => m.name === name) + 1);
+const names = (list: { name: string }[]) => list.map((m) => m.name);
+
+const all = async (sql: string) => (await db.prepare(sql).all()).results;
+
+/** Every byte of students and courses (quote() keeps each value's type and text exactly), their schema and id counters. */
+const existingData = async () => ({
+  students: await all(
+    "SELECT quote(id), quote(name), quote(email), quote(created_at) FROM students ORDER BY rowid",
+  ),
+  courses: await all(
+    "SELECT quote(id), quote(code), quote(title), quote(created_at) FROM courses ORDER BY rowid",
+  ),
+  schema: await all(
+    "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('students', 'courses') ORDER BY name",
+  ),
+  sequences: await all(
+    "SELECT name, seq FROM sqlite_sequence WHERE name IN ('students', 'courses') ORDER BY name",
+  ),
+});
+
+/** The same for enrollments: every byte, and the table's own definition. */
+const enrollmentData = async () => ({
+  rows: await all(
+    "SELECT quote(student_id), quote(course_id), quote(status), quote(enrolled_at), quote(updated_at), quote(dropped_at) FROM student_courses ORDER BY rowid",
+  ),
+  table: await all(
+    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'student_courses'",
+  ),
+});
+
+const applied = async () =>
+  (await all("SELECT name FROM d1_migrations ORDER BY id")).map((r) => r.name);
+const objectsOf = (tables: string[]) =>
+  all(
+    `SELECT type, name, tbl_name FROM sqlite_master WHERE tbl_name IN (${tables.map((t) => `'${t}'`).join()}) ORDER BY name`,
+  );
+
+/** A rollback file's statements, as `wrangler d1 execute --file` runs them. */
+const runRollback = (file: string) =>
+  db.batch(
+    file
+      .replace(/--.*$/gm, "")
+      .split(";")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => db.prepare(s)),
+  );
+
+it("0002 adds student_courses without touching a byte of existing data, and its rollback undoes exactly that", async () => {
+  await applyD1Migrations(db, upTo("0001_students_courses.sql"));
+  await db.batch([
+    db.prepare(
+      "INSERT INTO students (name, email) VALUES ('Zoë Ångström', 'zoe@example.org'), ('李小龍', 'li@example.org'), ('Gone', 'gone@example.org')",
+    ),
+    db.prepare(
+      "INSERT INTO students (name, email, created_at) VALUES ('Old', 'old@example.org', '2020-01-01T00:00:00.000Z')",
+    ),
+    db.prepare("DELETE FROM students WHERE email = 'gone@example.org'"),
+    db.prepare(
+      "INSERT INTO courses (code, title) VALUES ('CS101', 'Intro'), ('MATH.2', 'Algebra ∑')",
+    ),
+  ]);
+  const before = await existingData();
+  expect(before.students).toHaveLength(3);
+  const upTo0002 = upTo("0002_student_courses.sql");
+
+  await applyD1Migrations(db, upTo0002);
+  expect(await applied()).toEqual(names(upTo0002));
+  expect(await objectsOf(["student_courses"])).toEqual([
+    { type: "index", name: "sqlite_autoindex_student_courses_1", tbl_name: "student_courses" },
+    { type: "table", name: "student_courses", tbl_name: "student_courses" },
+    { type: "index", name: "student_courses_course_id_student_id", tbl_name: "student_courses" },
+  ]);
+  expect(await existingData()).toEqual(before);
+
+  await db.prepare("INSERT INTO student_courses (student_id, course_id) VALUES (1, 1)").run();
+  await runRollback(rollback0002);
+  expect(await objectsOf(["student_courses"])).toEqual([]);
+  expect(await applied()).toEqual(["0001_students_courses.sql"]);
+  expect(await existingData()).toEqual(before);
+
+  await applyD1Migrations(db, upTo0002);
+  expect(await applied()).toEqual(names(upTo0002));
+  expect((await objectsOf(["student_courses"])).map((o) => o.name)).toContain("student_courses");
+  expect(await existingData()).toEqual(before);
+});
+
+it("0003 adds the change feed's tables, indexes and triggers without touching existing data, starts its clock after every change, and its rollback undoes exactly that", async () => {
+  const upTo0002 = upTo("0002_student_courses.sql");
+  const upTo0003 = upTo("0003_enrollment_changes.sql");
+  await applyD1Migrations(db, upTo0002);
+  await db.batch([
+    db.prepare("INSERT INTO students (name, email) VALUES ('Ana', 'ana@example.org')"),
+    db.prepare("INSERT INTO courses (code, title) VALUES ('BIO-1', 'Cells')"),
+    db.prepare(
+      "INSERT INTO student_courses (student_id, course_id, updated_at) SELECT max(s.id), max(c.id), '2026-01-02T03:04:05.678Z' FROM students s, courses c",
+    ),
+  ]);
+  const before = { existing: await existingData(), enrollments: await enrollmentData() };
+  const feedObjects = () => objectsOf(["student_courses", "change_clock", "deleted_enrollments"]);
+  const objectsBefore = await feedObjects();
+
+  await applyD1Migrations(db, upTo0003);
+  expect(await applied()).toEqual(names(upTo0003));
+  const added = (await feedObjects()).filter((o) => !objectsBefore.some((b) => b.name === o.name));
+  expect(added).toEqual([
+    { type: "table", name: "change_clock", tbl_name: "change_clock" },
+    { type: "table", name: "deleted_enrollments", tbl_name: "deleted_enrollments" },
+    {
+      type: "index",
+      name: "deleted_enrollments_deleted_at_student_id_course_id",
+      tbl_name: "deleted_enrollments",
+    },
+    {
+      type: "index",
+      name: "sqlite_autoindex_deleted_enrollments_1",
+      tbl_name: "deleted_enrollments",
+    },
+    { type: "trigger", name: "student_courses_stamp_insert", tbl_name: "student_courses" },
+    { type: "trigger", name: "student_courses_stamp_update", tbl_name: "student_courses" },
+    { type: "trigger", name: "student_courses_tombstone", tbl_name: "student_courses" },
+    {
+      type: "index",
+      name: "student_courses_updated_at_student_id_course_id",
+      tbl_name: "student_courses",
+    },
+  ]);
+  expect({ existing: await existingData(), enrollments: await enrollmentData() }).toEqual(before);
+  // The clock starts at the latest change already made, so the next one sorts after it.
+  expect(await all("SELECT id, at FROM change_clock")).toEqual([
+    { id: 1, at: "2026-01-02T03:04:05.678Z" },
+  ]);
+
+  await runRollback(rollback0003);
+  expect(await feedObjects()).toEqual(objectsBefore);
+  expect(await applied()).toEqual(names(upTo0002));
+  expect({ existing: await existingData(), enrollments: await enrollmentData() }).toEqual(before);
+
+  await applyD1Migrations(db, upTo0003);
+  expect(await applied()).toEqual(names(upTo0003));
+  expect({ existing: await existingData(), enrollments: await enrollmentData() }).toEqual(before);
+});
+
+it("0004 gives every student and course version 1 without touching another byte, and its rollback drops the column and nothing else", async () => {
+  const upTo0004 = upTo("0004_resource_versions.sql");
+  await applyD1Migrations(db, upTo("0003_enrollment_changes.sql"));
+  await db.batch([
+    db.prepare(
+      "INSERT INTO students (name, email) VALUES ('Version Person', 'version@example.org')",
+    ),
+    db.prepare("INSERT INTO courses (code, title) VALUES ('VER-1', 'Versions')"),
+    db.prepare(
+      "INSERT INTO student_courses (student_id, course_id) SELECT max(s.id), max(c.id) FROM students s, courses c",
+    ),
+  ]);
+  const before = { existing: await existingData(), enrollments: await enrollmentData() };
+  const rows = (table: string) => all(`SELECT * FROM ${table} ORDER BY id`);
+  const [students, courses] = [await rows("students"), await rows("courses")];
+
+  await applyD1Migrations(db, upTo0004);
+  expect(await applied()).toEqual(names(upTo0004));
+  expect(await rows("students")).toEqual(students.map((row) => ({ ...row, version: 1 })));
+  expect(await rows("courses")).toEqual(courses.map((row) => ({ ...row, version: 1 })));
+  expect(await enrollmentData()).toEqual(before.enrollments);
+
+  await runRollback(rollback0004);
+  expect({ existing: await existingData(), enrollments: await enrollmentData() }).toEqual(before);
+  expect(await applied()).toEqual(names(upTo("0003_enrollment_changes.sql")));
+
+  await applyD1Migrations(db, upTo0004);
+  expect(await applied()).toEqual(names(upTo0004));
+  expect(await rows("students")).toEqual(students.map((row) => ({ ...row, version: 1 })));
+});
+
+it("0005 adds the idempotency keys' table without touching any other object or byte, and its rollback drops exactly that", async () => {
+  const upTo0004 = upTo("0004_resource_versions.sql");
+  await applyD1Migrations(db, upTo0004);
+  const schema = () =>
+    all(
+      "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name <> 'd1_migrations' ORDER BY name",
+    );
+  const data = async () => ({
+    existing: await existingData(),
+    enrollments: await enrollmentData(),
+    versions: await all(
+      "SELECT 's', id, version FROM students UNION ALL SELECT 'c', id, version FROM courses ORDER BY 1, 2",
+    ),
+  });
+  const [schemaBefore, before] = [await schema(), await data()];
+  expect(before.existing.students.length).toBeGreaterThan(0);
+
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
+  const added = (await schema())
+    .filter((o) => !schemaBefore.some((b) => b.name === o.name))
+    .map(({ type, name, tbl_name }) => ({ type, name, tbl_name }));
+  expect(added).toEqual([
+    { type: "table", name: "idempotency_keys", tbl_name: "idempotency_keys" },
+    { type: "index", name: "idempotency_keys_created_at", tbl_name: "idempotency_keys" },
+    { type: "index", name: "sqlite_autoindex_idempotency_keys_1", tbl_name: "idempotency_keys" },
+  ]);
+  expect((await schema()).filter((o) => o.tbl_name !== "idempotency_keys")).toEqual(schemaBefore);
+  expect(await data()).toEqual(before);
+
+  await db
+    .prepare(
+      "INSERT INTO idempotency_keys (scope, key, fingerprint, created) VALUES ('s', 'k', 'f', '{}')",
+    )
+    .run();
+  await runRollback(rollback0005);
+  expect(await schema()).toEqual(schemaBefore);
+  expect(await applied()).toEqual(names(upTo0004));
+  expect(await data()).toEqual(before);
+
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
+  expect(await all("SELECT count(*) AS keys FROM idempotency_keys")).toEqual([{ keys: 0 }]);
+});

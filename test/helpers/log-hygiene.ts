@@ -1,0 +1,118 @@
+import { afterAll, expect } from "vitest";
+import * as z from "zod/mini";
+import { TEST_TOKENS } from "./tokens";
+
+// Setup for every test file: captures every console call of the file, the Worker's and the
+// tests' own, and checks each afterwards. A line must be one plain object of a known shape,
+// whose fields cannot carry a name, an email, a token, a header, a body or an IP address.
+
+const METHODS = ["log", "info", "warn", "error", "debug", "trace", "dir", "table"] as const;
+// Kept on the global, so that every evaluation of this file in one isolate shares one record:
+// the console is wrapped once, and `checked` lines were checked by an earlier test file.
+type Capture = { captured: unknown[][]; checked: number };
+const globals = globalThis as unknown as { [key: symbol]: Capture | undefined };
+const KEY = Symbol.for("log-hygiene");
+const record: Capture = globals[KEY] ?? installCapture();
+
+function installCapture(): Capture {
+  const fresh: Capture = { captured: [], checked: 0 };
+  globals[KEY] = fresh;
+  for (const method of METHODS) {
+    const original = console[method].bind(console);
+    // Tests may still spy on (and restore) these wrappers.
+    console[method] = (...args: unknown[]) => {
+      fresh.captured.push(args);
+      original(...args);
+    };
+  }
+  return fresh;
+}
+
+const id = z.int();
+const requestId = z
+  .string()
+  .check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/));
+const method = z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"]);
+const EVENTS = ["created", "deleted"].flatMap((verb) => [`student.${verb}`, `course.${verb}`]);
+const ENROLLMENT_EVENTS = ["created", "reactivated", "unchanged", "dropped"].map(
+  (verb) => `enrollment.${verb}`,
+);
+
+const logLine = z.union([
+  z.strictObject({
+    level: z.literal("info"),
+    message: z.literal("request"),
+    request_id: requestId,
+    method,
+    // A route pattern from the app's own table, never the URL.
+    route: z.nullable(z.string().check(z.regex(/^(\/([a-z.]+|:[a-z_]+))+$/))),
+    status: z.int(),
+    duration_ms: z.number(),
+    row_count: z.optional(z.int()),
+    student_id: z.optional(id),
+    course_id: z.optional(id),
+    // A create answered from its Idempotency-Key (the key itself is never logged).
+    replayed: z.optional(z.literal(true)),
+  }),
+  z.strictObject({
+    level: z.literal("info"),
+    message: z.enum([...EVENTS, ...ENROLLMENT_EVENTS]),
+    request_id: requestId,
+    student_id: z.optional(id),
+    course_id: z.optional(id),
+  }),
+  // An update names the fields it changed, never their values.
+  z.strictObject({
+    level: z.literal("info"),
+    message: z.enum(["student.updated", "course.updated"]),
+    request_id: requestId,
+    student_id: z.optional(id),
+    course_id: z.optional(id),
+    fields: z.string().check(z.regex(/^(name|email|code|title)(,(name|email|code|title))*$/)),
+  }),
+  // The Cron Trigger's clean-up of expired Idempotency-Keys.
+  z.strictObject({
+    level: z.literal("info"),
+    message: z.literal("idempotency_keys.expired"),
+    cron: z.string(),
+    deleted: z.int(),
+  }),
+  z.strictObject({
+    level: z.literal("error"),
+    message: z.literal("scheduled run failed"),
+    cron: z.string(),
+    error: z.strictObject({ name: z.string(), message: z.string(), stack: z.optional(z.string()) }),
+  }),
+  z.strictObject({
+    level: z.literal("error"),
+    message: z.enum(["unhandled error", "database unavailable"]),
+    request_id: requestId,
+    method,
+    error: z.strictObject({ name: z.string(), message: z.string(), stack: z.optional(z.string()) }),
+  }),
+]);
+
+// Whatever the shape, no text in a log may look like these.
+const FORBIDDEN = [
+  /[^\s@"]+@[^\s@"]+\.[a-z]{2,}/i, // an email address
+  /\bbearer\b/i,
+  /\bauthorization\b/i,
+  /\b\d{1,3}(\.\d{1,3}){3}\b/, // an IPv4 address
+  /\b([0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b/i, // an IPv6 address
+  /\b(Student|Course) \d+\b/, // the names and titles test/helpers/api.ts gives its fixtures
+  ...Object.values(TEST_TOKENS).map((token) => new RegExp(token)),
+];
+
+afterAll(() => {
+  const lines = record.captured.slice(record.checked);
+  record.checked = record.captured.length;
+  for (const args of lines) {
+    expect(args, "one object per log call").toHaveLength(1);
+    const [line] = args;
+    expect(Object.getPrototypeOf(line), "a plain object").toBe(Object.prototype);
+    const result = logLine.safeParse(line);
+    expect(result.success, `a known log shape: ${JSON.stringify(line)}`).toBe(true);
+    const text = JSON.stringify(line);
+    for (const pattern of FORBIDDEN) expect(text, `no match for ${pattern}`).not.toMatch(pattern);
+  }
+});
