@@ -1,11 +1,18 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, createCourse, createStudent } from "../helpers/api";
+import { api, createCourse, createStudent, expectProblem } from "../helpers/api";
 
-// Conditional GETs: a client that mirrors data revalidates with the ETag it holds and gets
-// a 304 with no body while nothing changed.
+// Conditional requests. A client that mirrors data revalidates with the ETag it holds
+// (If-None-Match) and gets a 304 with no body while nothing changed; a client that writes
+// sends it back (If-Match) so as not to overwrite or delete a version it has not seen.
+// PATCH's own If-Match cases are with the updates (updates.test.ts).
 
 const enroll = (studentId: number, courseId: number) =>
   api(`/students/${studentId}/courses`, { method: "POST", json: { course_id: courseId } });
+const patch = (path: string, json: unknown, headers: Record<string, string> = {}) =>
+  api(path, { method: "PATCH", json, headers });
+const rowOf = (table: string, id: number) =>
+  env.DB.prepare(`SELECT * FROM ${table} WHERE id = ?`).bind(id).first();
 
 describe("ETags", () => {
   it("a read carries a strong ETag; sending it back gets 304 with no body, the same tag and a request id", async () => {
@@ -64,5 +71,71 @@ describe("ETags", () => {
     });
     expect(dropped.status).toBe(204);
     expect(dropped.headers.get("Cache-Control")).toBe("no-store");
+  });
+});
+
+describe("ETags of another shape revision", () => {
+  it("neither revalidate nor pass If-Match: a copy in an older JSON shape is not current", async () => {
+    const student = await createStudent();
+    const [current, older] = ['"r1.1"', '"r0.1"'];
+    expect(
+      (await api(`/students/${student.id}`, { headers: { "If-None-Match": current } })).status,
+    ).toBe(304);
+    expect(
+      (await api(`/students/${student.id}`, { headers: { "If-None-Match": older } })).status,
+    ).toBe(200);
+    // The tags of this API before the revision was added: the bare version.
+    expect(
+      (await api(`/students/${student.id}`, { headers: { "If-None-Match": '"1"' } })).status,
+    ).toBe(200);
+    await expectProblem(
+      await patch(`/students/${student.id}`, { name: "Old copy" }, { "If-Match": older }),
+      412,
+      "precondition_failed",
+    );
+    await expectProblem(
+      await patch(`/students/${student.id}`, { name: "Old copy" }, { "If-Match": '"1"' }),
+      412,
+      "precondition_failed",
+    );
+    expect(await rowOf("students", student.id)).toMatchObject({ name: student.name, version: 1 });
+  });
+});
+
+describe("DELETE /students/{id} and /courses/{id} with If-Match", () => {
+  const remove = (path: string, tag?: string) =>
+    api(path, { method: "DELETE", headers: tag === undefined ? {} : { "If-Match": tag } });
+
+  it("deletes with a current tag; a stale one is 412 precondition_failed and deletes nothing", async () => {
+    const student = await createStudent();
+    await patch(`/students/${student.id}`, { name: "Edited since" });
+    await expectProblem(
+      await remove(`/students/${student.id}`, '"r1.1"'),
+      412,
+      "precondition_failed",
+    );
+    expect(await rowOf("students", student.id)).toMatchObject({ name: "Edited since", version: 2 });
+    expect((await remove(`/students/${student.id}`, '"r1.1", "r1.2"')).status).toBe(204);
+    expect(await rowOf("students", student.id)).toBeNull();
+  });
+
+  it("is a 404 for a row that is gone, whatever the tag; * and no header delete any version", async () => {
+    const [course, other] = [await createCourse(), await createCourse()];
+    await expectProblem(await remove("/courses/999999", '"r1.1"'), 404, "course_not_found");
+    await patch(`/courses/${course.id}`, { title: "Moved on" });
+    expect((await remove(`/courses/${course.id}`, "*")).status).toBe(204);
+    expect((await remove(`/courses/${other.id}`)).status).toBe(204);
+    expect(await rowOf("courses", course.id)).toBeNull();
+  });
+
+  it("refuses a malformed If-Match with a 400, deleting nothing", async () => {
+    const course = await createCourse();
+    const problem = await expectProblem(
+      await remove(`/courses/${course.id}`, "1"),
+      400,
+      "validation_failed",
+    );
+    expect(problem.errors).toEqual([{ path: "header.If-Match", message: expect.any(String) }]);
+    expect(await rowOf("courses", course.id)).not.toBeNull();
   });
 });
