@@ -2,19 +2,24 @@ import { env } from "cloudflare:workers";
 import { beforeAll, expect, it } from "vitest";
 import { app } from "../../src/index";
 import { spyOnD1 } from "../helpers/d1-spy";
-import { ROUTE_CASES, send, setUpRouteCases } from "../helpers/route-cases";
+import { type Fixtures, ROUTE_CASES, send, setUpRouteCases } from "../helpers/route-cases";
 import { TEST_TOKENS } from "../helpers/tokens";
 
 // A request's cost at the edge is its D1 round trips: each route is held to one.
 
-beforeAll(setUpRouteCases);
-
-it.each(ROUTE_CASES)("%s (%i) makes one D1 round trip", async (...routeCase) => {
-  const spy = spyOnD1(env.DB);
-  const res = await send(routeCase, spy.db);
-  expect(res.status).toBe(routeCase[1]);
-  expect(spy.calls()).toBe(1);
+let fixtures: Fixtures;
+beforeAll(async () => {
+  fixtures = await setUpRouteCases();
 });
+
+for (const routeCase of ROUTE_CASES) {
+  it(`${routeCase.name} (${routeCase.status}) makes one D1 round trip`, async () => {
+    const spy = spyOnD1(env.DB);
+    const res = await send(routeCase, fixtures, spy.db);
+    expect(res.status).toBe(routeCase.status);
+    expect(spy.calls()).toBe(1);
+  });
+}
 
 it("a request refused before it reaches a route makes none", async () => {
   const spy = spyOnD1(env.DB);

@@ -1,25 +1,23 @@
 import { env } from "cloudflare:workers";
+import type { Course } from "../../src/courses/schemas";
 import { encodeCursor } from "../../src/lib/cursor";
+import type { Student } from "../../src/students/schemas";
 import { appRequest, createCourse, createStudent } from "./api";
 import { TEST_TOKENS } from "./tokens";
 
 // One request of every route and outcome, in an order that works on a fresh database, for
-// tests that hold each route to a cost (round trips, query plans). Call setUpRouteCases()
-// in beforeAll, then send the cases in order.
+// tests that hold each route to a cost (round trips, query plans). In beforeAll, make the
+// records the cases refer to (`fixtures = await setUpRouteCases()`), then send the cases in
+// order: `send(routeCase, fixtures, db)`.
 
-type Fixtures = {
-  student: { id: number; email: string };
-  course: { id: number; code: string };
-  other: { id: number };
-};
-const fixtures = {} as Fixtures;
+/** The records the cases refer to: a student and a course to enroll, another course to delete. */
+export type Fixtures = { student: Student; course: Course; other: Course };
 
-export async function setUpRouteCases() {
-  Object.assign(fixtures, {
-    student: await createStudent(),
-    course: await createCourse(),
-    other: await createCourse(),
-  });
+export async function setUpRouteCases(): Promise<Fixtures> {
+  const student = await createStudent();
+  const course = await createCourse();
+  const other = await createCourse();
+  return { student, course, other };
 }
 
 type Init = { body?: string; headers?: Record<string, string> };
@@ -36,200 +34,260 @@ const CURSOR = btoa("[1]");
 // A place in the change feed, as a client polling it later sends.
 const FEED_CURSOR = encodeCursor(["2026-01-01T00:00:00.000Z", 1, 1]);
 
-export type RouteCase = [
-  name: string,
-  status: number,
-  method: string,
-  path: (f: Fixtures) => string,
-  init?: (f: Fixtures) => Init,
-];
+export type RouteCase = {
+  /** The route and, in parentheses, the outcome: names the tests. */
+  name: string;
+  /** The status the case must answer with. */
+  status: number;
+  method: string;
+  path: (fixtures: Fixtures) => string;
+  init?: (fixtures: Fixtures) => Init;
+};
 
 export const ROUTE_CASES: RouteCase[] = [
-  [
-    "POST /students",
-    201,
-    "POST",
-    () => "/students",
-    () => json({ name: "R", email: "route-case@example.org" }),
-  ],
-  [
-    "POST /students (email taken)",
-    409,
-    "POST",
-    () => "/students",
-    (f) => json({ name: "R", email: f.student.email }),
-  ],
-  [
-    "POST /students (Idempotency-Key)",
-    201,
-    "POST",
-    () => "/students",
-    () => keyed({ name: "K", email: "route-case-key@example.org" }, "route-case-key"),
-  ],
-  [
-    "POST /students (Idempotency-Key, replayed)",
-    201,
-    "POST",
-    () => "/students",
-    () => keyed({ name: "K", email: "route-case-key@example.org" }, "route-case-key"),
-  ],
-  [
-    "POST /students (Idempotency-Key, reused)",
-    422,
-    "POST",
-    () => "/students",
-    () => keyed({ name: "K", email: "other-key@example.org" }, "route-case-key"),
-  ],
-  [
-    "POST /students (Idempotency-Key, email taken)",
-    409,
-    "POST",
-    () => "/students",
-    (f) => keyed({ name: "K", email: f.student.email }, "route-case-key-2"),
-  ],
-  ["GET /students", 200, "GET", (f) => `/students?limit=2&cursor=${CURSOR}`],
-  [
-    "GET /students?email=",
-    200,
-    "GET",
-    (f) => `/students?email=${encodeURIComponent(f.student.email.toUpperCase())}`,
-  ],
-  ["GET /students/{id}", 200, "GET", (f) => `/students/${f.student.id}`],
-  [
-    "PATCH /students/{id}",
-    200,
-    "PATCH",
-    (f) => `/students/${f.student.id}`,
-    () => ({
+  {
+    name: "POST /students",
+    status: 201,
+    method: "POST",
+    path: () => "/students",
+    init: () => json({ name: "R", email: "route-case@example.org" }),
+  },
+  {
+    name: "POST /students (email taken)",
+    status: 409,
+    method: "POST",
+    path: () => "/students",
+    init: (f) => json({ name: "R", email: f.student.email }),
+  },
+  {
+    name: "POST /students (Idempotency-Key)",
+    status: 201,
+    method: "POST",
+    path: () => "/students",
+    init: () => keyed({ name: "K", email: "route-case-key@example.org" }, "route-case-key"),
+  },
+  {
+    name: "POST /students (Idempotency-Key, replayed)",
+    status: 201,
+    method: "POST",
+    path: () => "/students",
+    init: () => keyed({ name: "K", email: "route-case-key@example.org" }, "route-case-key"),
+  },
+  {
+    name: "POST /students (Idempotency-Key, reused)",
+    status: 422,
+    method: "POST",
+    path: () => "/students",
+    init: () => keyed({ name: "K", email: "other-key@example.org" }, "route-case-key"),
+  },
+  {
+    name: "POST /students (Idempotency-Key, email taken)",
+    status: 409,
+    method: "POST",
+    path: () => "/students",
+    init: (f) => keyed({ name: "K", email: f.student.email }, "route-case-key-2"),
+  },
+  {
+    name: "GET /students",
+    status: 200,
+    method: "GET",
+    path: () => `/students?limit=2&cursor=${CURSOR}`,
+  },
+  {
+    name: "GET /students?email=",
+    status: 200,
+    method: "GET",
+    path: (f) => `/students?email=${encodeURIComponent(f.student.email.toUpperCase())}`,
+  },
+  {
+    name: "GET /students/{id}",
+    status: 200,
+    method: "GET",
+    path: (f) => `/students/${f.student.id}`,
+  },
+  {
+    name: "PATCH /students/{id}",
+    status: 200,
+    method: "PATCH",
+    path: (f) => `/students/${f.student.id}`,
+    init: () => ({
       ...json({ name: "Renamed" }),
       headers: { ...json({}).headers, "If-Match": '"r1.1"' },
     }),
-  ],
-  [
-    "PATCH /students/{id} (stale If-Match)",
-    412,
-    "PATCH",
-    (f) => `/students/${f.student.id}`,
-    () => ({ ...json({ name: "Stale" }), headers: { ...json({}).headers, "If-Match": '"r1.1"' } }),
-  ],
-  [
-    "PATCH /students/{id} (email taken)",
-    409,
-    "PATCH",
-    (f) => `/students/${f.student.id}`,
-    () => json({ email: "route-case@example.org" }),
-  ],
-  ["POST /courses", 201, "POST", () => "/courses", () => json({ code: "ROUTE-CASE", title: "T" })],
-  [
-    "POST /courses (Idempotency-Key)",
-    201,
-    "POST",
-    () => "/courses",
-    () => keyed({ code: "ROUTE-KEY", title: "T" }, "route-case-course-key"),
-  ],
-  [
-    "PATCH /courses/{id}",
-    200,
-    "PATCH",
-    (f) => `/courses/${f.course.id}`,
-    () => json({ title: "Retitled" }),
-  ],
-  ["GET /courses", 200, "GET", (f) => `/courses?cursor=${CURSOR}`],
-  ["GET /courses?code=", 200, "GET", (f) => `/courses?code=${f.course.code.toLowerCase()}`],
-  ["GET /courses/{id}", 200, "GET", (f) => `/courses/${f.course.id}`],
-  [
-    "POST /students/{id}/courses (created)",
-    201,
-    "POST",
-    (f) => `/students/${f.student.id}/courses`,
-    (f) => json({ course_id: f.course.id }),
-  ],
-  [
-    "POST /students/{id}/courses (unchanged)",
-    200,
-    "POST",
-    (f) => `/students/${f.student.id}/courses`,
-    (f) => json({ course_id: f.course.id }),
-  ],
-  [
-    "POST /students/{id}/courses (no such course)",
-    404,
-    "POST",
-    (f) => `/students/${f.student.id}/courses`,
-    () => json({ course_id: 999_999 }),
-  ],
-  [
-    "POST /students/{id}/courses (several courses)",
-    200,
-    "POST",
-    (f) => `/students/${f.student.id}/courses`,
-    (f) => json({ course_ids: [f.course.id, f.other.id] }),
-  ],
-  ["GET /students/{id}/courses", 200, "GET", (f) => `/students/${f.student.id}/courses?status=all`],
-  [
-    "GET /students/{id}/courses (a later page)",
-    200,
-    "GET",
-    (f) => `/students/${f.student.id}/courses?limit=1&cursor=${CURSOR}`,
-  ],
-  [
-    "GET /students/{id}/courses/{course_id}",
-    200,
-    "GET",
-    (f) => `/students/${f.student.id}/courses/${f.course.id}`,
-  ],
-  [
-    "DELETE /students/{id}/courses/{course_id}",
-    204,
-    "DELETE",
-    (f) => `/students/${f.student.id}/courses/${f.course.id}`,
-  ],
-  [
-    "GET /students/{id}/courses?status=dropped",
-    200,
-    "GET",
-    (f) => `/students/${f.student.id}/courses?status=dropped`,
-  ],
-  [
-    "POST /students/{id}/courses (reactivated)",
-    201,
-    "POST",
-    (f) => `/students/${f.student.id}/courses`,
-    (f) => json({ course_id: f.course.id }),
-  ],
-  ["GET /courses/{id}/students", 200, "GET", (f) => `/courses/${f.course.id}/students?status=all`],
-  [
-    "GET /courses/{id}/students (a later page)",
-    200,
-    "GET",
-    (f) => `/courses/${f.course.id}/students?limit=1&cursor=${CURSOR}`,
-  ],
-  [
-    "DELETE /courses/{id} (stale If-Match)",
-    412,
-    "DELETE",
-    (f) => `/courses/${f.other.id}`,
-    () => ({ headers: { "If-Match": '"r1.9"' } }),
-  ],
-  [
-    "DELETE /courses/{id} (current If-Match)",
-    204,
-    "DELETE",
-    (f) => `/courses/${f.other.id}`,
-    () => ({ headers: { "If-Match": '"r1.1"' } }),
-  ],
-  ["DELETE /students/{id}", 204, "DELETE", (f) => `/students/${f.student.id}`],
-  ["GET /enrollments", 200, "GET", () => "/enrollments"],
-  [
-    "GET /enrollments (since a time, after a cursor)",
-    200,
-    "GET",
-    () => `/enrollments?updated_since=2026-01-01T00:00:00Z&cursor=${FEED_CURSOR}&limit=2`,
-  ],
+  },
+  {
+    name: "PATCH /students/{id} (stale If-Match)",
+    status: 412,
+    method: "PATCH",
+    path: (f) => `/students/${f.student.id}`,
+    init: () => ({
+      ...json({ name: "Stale" }),
+      headers: { ...json({}).headers, "If-Match": '"r1.1"' },
+    }),
+  },
+  {
+    name: "PATCH /students/{id} (email taken)",
+    status: 409,
+    method: "PATCH",
+    path: (f) => `/students/${f.student.id}`,
+    init: () => json({ email: "route-case@example.org" }),
+  },
+  {
+    name: "POST /courses",
+    status: 201,
+    method: "POST",
+    path: () => "/courses",
+    init: () => json({ code: "ROUTE-CASE", title: "T" }),
+  },
+  {
+    name: "POST /courses (Idempotency-Key)",
+    status: 201,
+    method: "POST",
+    path: () => "/courses",
+    init: () => keyed({ code: "ROUTE-KEY", title: "T" }, "route-case-course-key"),
+  },
+  {
+    name: "PATCH /courses/{id}",
+    status: 200,
+    method: "PATCH",
+    path: (f) => `/courses/${f.course.id}`,
+    init: () => json({ title: "Retitled" }),
+  },
+  {
+    name: "GET /courses",
+    status: 200,
+    method: "GET",
+    path: () => `/courses?cursor=${CURSOR}`,
+  },
+  {
+    name: "GET /courses?code=",
+    status: 200,
+    method: "GET",
+    path: (f) => `/courses?code=${f.course.code.toLowerCase()}`,
+  },
+  {
+    name: "GET /courses/{id}",
+    status: 200,
+    method: "GET",
+    path: (f) => `/courses/${f.course.id}`,
+  },
+  {
+    name: "POST /students/{id}/courses (created)",
+    status: 201,
+    method: "POST",
+    path: (f) => `/students/${f.student.id}/courses`,
+    init: (f) => json({ course_id: f.course.id }),
+  },
+  {
+    name: "POST /students/{id}/courses (unchanged)",
+    status: 200,
+    method: "POST",
+    path: (f) => `/students/${f.student.id}/courses`,
+    init: (f) => json({ course_id: f.course.id }),
+  },
+  {
+    name: "POST /students/{id}/courses (no such course)",
+    status: 404,
+    method: "POST",
+    path: (f) => `/students/${f.student.id}/courses`,
+    init: () => json({ course_id: 999_999 }),
+  },
+  {
+    name: "POST /students/{id}/courses (several courses)",
+    status: 200,
+    method: "POST",
+    path: (f) => `/students/${f.student.id}/courses`,
+    init: (f) => json({ course_ids: [f.course.id, f.other.id] }),
+  },
+  {
+    name: "GET /students/{id}/courses",
+    status: 200,
+    method: "GET",
+    path: (f) => `/students/${f.student.id}/courses?status=all`,
+  },
+  {
+    name: "GET /students/{id}/courses (a later page)",
+    status: 200,
+    method: "GET",
+    path: (f) => `/students/${f.student.id}/courses?limit=1&cursor=${CURSOR}`,
+  },
+  {
+    name: "GET /students/{id}/courses/{course_id}",
+    status: 200,
+    method: "GET",
+    path: (f) => `/students/${f.student.id}/courses/${f.course.id}`,
+  },
+  {
+    name: "DELETE /students/{id}/courses/{course_id}",
+    status: 204,
+    method: "DELETE",
+    path: (f) => `/students/${f.student.id}/courses/${f.course.id}`,
+  },
+  {
+    name: "GET /students/{id}/courses?status=dropped",
+    status: 200,
+    method: "GET",
+    path: (f) => `/students/${f.student.id}/courses?status=dropped`,
+  },
+  {
+    name: "POST /students/{id}/courses (reactivated)",
+    status: 201,
+    method: "POST",
+    path: (f) => `/students/${f.student.id}/courses`,
+    init: (f) => json({ course_id: f.course.id }),
+  },
+  {
+    name: "GET /courses/{id}/students",
+    status: 200,
+    method: "GET",
+    path: (f) => `/courses/${f.course.id}/students?status=all`,
+  },
+  {
+    name: "GET /courses/{id}/students (a later page)",
+    status: 200,
+    method: "GET",
+    path: (f) => `/courses/${f.course.id}/students?limit=1&cursor=${CURSOR}`,
+  },
+  {
+    name: "DELETE /courses/{id} (stale If-Match)",
+    status: 412,
+    method: "DELETE",
+    path: (f) => `/courses/${f.other.id}`,
+    init: () => ({ headers: { "If-Match": '"r1.9"' } }),
+  },
+  {
+    name: "DELETE /courses/{id} (current If-Match)",
+    status: 204,
+    method: "DELETE",
+    path: (f) => `/courses/${f.other.id}`,
+    init: () => ({ headers: { "If-Match": '"r1.1"' } }),
+  },
+  {
+    name: "DELETE /students/{id}",
+    status: 204,
+    method: "DELETE",
+    path: (f) => `/students/${f.student.id}`,
+  },
+  {
+    name: "GET /enrollments",
+    status: 200,
+    method: "GET",
+    path: () => "/enrollments",
+  },
+  {
+    name: "GET /enrollments (since a time, after a cursor)",
+    status: 200,
+    method: "GET",
+    path: () => `/enrollments?updated_since=2026-01-01T00:00:00Z&cursor=${FEED_CURSOR}&limit=2`,
+  },
 ];
 
 /** Sends a case as a client with a read-write token would, with `db` in place of the D1 binding. */
-export async function send([, , method, path, init]: RouteCase, db: D1Database): Promise<Response> {
+export async function send(
+  { method, path, init }: RouteCase,
+  fixtures: Fixtures,
+  db: D1Database,
+): Promise<Response> {
   const { body, headers } = init?.(fixtures) ?? {};
   return appRequest(
     new Request(`http://api.test${path(fixtures)}`, {
