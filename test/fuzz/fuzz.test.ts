@@ -1,8 +1,8 @@
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PROBLEMS, type ProblemCode } from "../../src/http/problems";
-import { createCourse, createStudent } from "../helpers/api";
+import { PROBLEMS } from "../../src/http/problems";
+import { createCourse, createStudent, type ProblemBody } from "../helpers/api";
 import { expectDocumentedResponse } from "../helpers/contract";
 import { TEST_TOKENS } from "../helpers/tokens";
 import {
@@ -82,11 +82,7 @@ async function checkInvariants(req: Generated): Promise<void> {
   if (res.status >= 400) {
     expect(res.headers.get("Content-Type"), label).toBe("application/problem+json");
     if (req.method !== "HEAD") {
-      const problem = (await res.json()) as {
-        status: number;
-        code: ProblemCode;
-        request_id: string;
-      };
+      const problem = (await res.json()) as ProblemBody;
       expect(problem.status, label).toBe(res.status);
       expect(PROBLEMS[problem.code]?.status, label).toBe(res.status);
       expect(problem.request_id, label).toBe(res.headers.get("X-Request-Id"));
@@ -202,12 +198,13 @@ const existingRowRequest = fc
   }));
 
 beforeAll(async () => {
-  const students = [await createStudent(), await createStudent(), await createStudent()];
-  const courses = [await createCourse(), await createCourse(), await createCourse()];
+  // Three of each; the first student has an active enrollment and a dropped one.
+  const [student] = [await createStudent(), await createStudent(), await createStudent()];
+  const [active, dropped] = [await createCourse(), await createCourse(), await createCourse()];
   await env.DB.prepare(
     "INSERT INTO student_courses (student_id, course_id, status, dropped_at) VALUES (?, ?, 'active', NULL), (?, ?, 'dropped', '2026-01-01T00:00:00.000Z')",
   )
-    .bind(students[0]!.id, courses[0]!.id, students[0]!.id, courses[1]!.id)
+    .bind(student.id, active.id, student.id, dropped.id)
     .run();
 });
 

@@ -2,8 +2,9 @@ import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type * as z from "zod/mini";
 import type { Course } from "../../src/courses/schemas";
-import { type ProblemCode, problemBody } from "../../src/http/problems";
+import type { ProblemCode, problemBody } from "../../src/http/problems";
 import { app } from "../../src/index";
+import type { toPage } from "../../src/lib/pagination";
 import type { Student } from "../../src/students/schemas";
 import { expectDocumentedResponse } from "./contract";
 import { TEST_TOKENS } from "./tokens";
@@ -42,7 +43,21 @@ export async function appRequest(request: Request, env: object): Promise<Respons
   return response;
 }
 
+/** The body of every error answer, as src/http/problem.ts's schema gives it. */
 export type ProblemBody = z.output<typeof problemBody>;
+
+/** A page of a list of `T`s, as every list answers (src/lib/pagination.ts makes it). */
+export type Page<T> = ReturnType<typeof toPage<T>>;
+
+/**
+ * Asserts that `value` is there, and tells TypeScript so: for an element it cannot know
+ * exists (`noUncheckedIndexedAccess`), instead of a non-null assertion.
+ */
+export function defined<T>(value: T | undefined, what = "the value"): T {
+  expect(value, what).toBeDefined();
+  if (value === undefined) throw new Error(`${what} is undefined`);
+  return value;
+}
 
 /** Asserts a complete RFC 9457 problem response and returns its body. */
 export async function expectProblem(

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/index";
-import { api, appRequest, createStudent, expectProblem } from "../helpers/api";
+import { api, appRequest, countRows, createStudent, expectProblem } from "../helpers/api";
 import { TEST_TOKENS } from "../helpers/tokens";
 
 describe("auth", () => {
@@ -59,9 +59,7 @@ describe("auth", () => {
     );
 
     expect(
-      await env.DB.prepare(
-        "SELECT count(*) AS n FROM students WHERE email = 'reader@example.org'",
-      ).first("n"),
+      await countRows("SELECT count(*) AS n FROM students WHERE email = 'reader@example.org'"),
     ).toBe(0);
     expect((await api(`/students/${student.id}`)).status).toBe(200);
   });

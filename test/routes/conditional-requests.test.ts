@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, createCourse, createStudent, expectProblem } from "../helpers/api";
+import type { Enrollment } from "../../src/enrollments/schemas";
+import { api, createCourse, createStudent, expectProblem, type Page } from "../helpers/api";
 
 // Conditional requests. A client that mirrors data revalidates with the ETag it holds
 // (If-None-Match) and gets a 304 with no body while nothing changed; a client that writes
@@ -40,7 +41,7 @@ describe("ETags", () => {
     const after = await api(path, { headers: { "If-None-Match": before } });
     expect(after.status).toBe(200);
     expect(after.headers.get("ETag")).not.toBe(before);
-    expect(((await after.json()) as { data: unknown[] }).data).toHaveLength(1);
+    expect(((await after.json()) as Page<Enrollment>).data).toHaveLength(1);
   });
 
   it("matches any tag of a list, and *", async () => {

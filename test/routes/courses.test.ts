@@ -1,6 +1,6 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, createCourse, expectProblem } from "../helpers/api";
+import type { Course } from "../../src/courses/schemas";
+import { api, countRows, createCourse, expectProblem } from "../helpers/api";
 
 describe("POST /courses", () => {
   it("creates a course with its code upper-cased: 201 and Location", async () => {
@@ -9,7 +9,7 @@ describe("POST /courses", () => {
       json: { code: " cs-101.a_b ", title: " Intro to CS " },
     });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { id: number };
+    const body = (await res.json()) as Course;
     expect(res.headers.get("Location")).toBe(`/courses/${body.id}`);
     expect(body).toEqual({
       id: expect.any(Number),
@@ -26,9 +26,7 @@ describe("POST /courses", () => {
       409,
       "code_taken",
     );
-    expect(
-      await env.DB.prepare("SELECT count(*) AS n FROM courses WHERE code = 'TAKEN1'").first("n"),
-    ).toBe(1);
+    expect(await countRows("SELECT count(*) AS n FROM courses WHERE code = 'TAKEN1'")).toBe(1);
   });
 
   it.each([
@@ -41,14 +39,14 @@ describe("POST /courses", () => {
     ["a missing title", { code: "OK1" }, "body.title"],
     ["an unknown field", { code: "OK1", title: "T", seats: 30 }, "body.seats"],
   ])("refuses %s: 400 validation_failed, nothing stored", async (_, json, path) => {
-    const before = await env.DB.prepare("SELECT count(*) AS n FROM courses").first("n");
+    const before = await countRows("SELECT count(*) AS n FROM courses");
     const problem = await expectProblem(
       await api("/courses", { method: "POST", json }),
       400,
       "validation_failed",
     );
     expect(problem.errors?.map((e) => e.path)).toContain(path);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM courses").first("n")).toBe(before);
+    expect(await countRows("SELECT count(*) AS n FROM courses")).toBe(before);
   });
 
   it("keeps codes of exactly 2 and 32 characters", async () => {

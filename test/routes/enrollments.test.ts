@@ -1,16 +1,15 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, createCourse, createStudent, expectProblem } from "../helpers/api";
-
-type Enrollment = {
-  student_id: number;
-  course_id: number;
-  status: "active" | "dropped";
-  enrolled_at: string;
-  dropped_at: string | null;
-  course: { id: number; code: string; title: string };
-};
-type Page<T> = { data: T[]; next_cursor: string | null };
+import type { BulkEnrollment, Enrollment, RosterEntry } from "../../src/enrollments/schemas";
+import {
+  api,
+  createCourse,
+  createStudent,
+  defined,
+  expectProblem,
+  type Page,
+  type ProblemBody,
+} from "../helpers/api";
 
 const enroll = (studentId: number, courseId: unknown) =>
   api(`/students/${studentId}/courses`, { method: "POST", json: { course_id: courseId } });
@@ -99,9 +98,7 @@ describe("POST /students/{id}/courses", () => {
 
   it("explains a course_id that is not a positive integer", async () => {
     const messages = async (course_id: unknown) =>
-      ((await (await enroll(1, course_id)).json()) as { errors: { message: string }[] }).errors.map(
-        (e) => e.message,
-      );
+      ((await (await enroll(1, course_id)).json()) as ProblemBody).errors?.map((e) => e.message);
     expect(await messages(0)).toEqual(["must be greater than 0"]);
     expect(await messages(1.5)).toEqual(["must be an integer"]);
     expect(await messages([1])).toEqual(["must be a single value, not a list"]);
@@ -180,16 +177,18 @@ describe("DELETE /students/{id}/courses/{course_id}", () => {
 describe("lists of enrollments", () => {
   it("list a student's active courses by default, dropped or all on request; 404 for no student", async () => {
     const student = await createStudent();
-    const courses = [await createCourse(), await createCourse(), await createCourse()];
+    const [first, second, third] = [
+      await createCourse(),
+      await createCourse(),
+      await createCourse(),
+    ];
+    const courses = [first, second, third];
     for (const course of courses) await enroll(student.id, course.id);
-    await drop(student.id, courses[1]!.id);
+    await drop(student.id, second.id);
     const ids = (page: Page<Enrollment>) => page.data.map((e) => e.course_id);
-    expect(ids(await listOf(`/students/${student.id}/courses`))).toEqual([
-      courses[0]!.id,
-      courses[2]!.id,
-    ]);
+    expect(ids(await listOf(`/students/${student.id}/courses`))).toEqual([first.id, third.id]);
     expect(ids(await listOf(`/students/${student.id}/courses?status=dropped`))).toEqual([
-      courses[1]!.id,
+      second.id,
     ]);
     expect(ids(await listOf(`/students/${student.id}/courses?status=all`))).toEqual(
       courses.map((c) => c.id),
@@ -215,30 +214,25 @@ describe("lists of enrollments", () => {
 
   it("list a course's roster with each student, with the same filters; 404 for no course", async () => {
     const course = await createCourse();
-    const students = [await createStudent(), await createStudent()];
-    for (const student of students) await enroll(student.id, course.id);
-    await drop(students[0]!.id, course.id);
-    type Entry = {
-      student_id: number;
-      status: string;
-      student: { id: number; name: string; email: string };
-    };
-    const roster = await listOf<Entry>(`/courses/${course.id}/students?status=all`);
+    const [leaver, stayer] = [await createStudent(), await createStudent()];
+    for (const student of [leaver, stayer]) await enroll(student.id, course.id);
+    await drop(leaver.id, course.id);
+    const roster = await listOf<RosterEntry>(`/courses/${course.id}/students?status=all`);
     expect(roster.data).toEqual([
       expect.objectContaining({
-        student_id: students[0]!.id,
+        student_id: leaver.id,
         status: "dropped",
-        student: { id: students[0]!.id, name: students[0]!.name, email: students[0]!.email },
+        student: { id: leaver.id, name: leaver.name, email: leaver.email },
       }),
       expect.objectContaining({
-        student_id: students[1]!.id,
+        student_id: stayer.id,
         status: "active",
-        student: { id: students[1]!.id, name: students[1]!.name, email: students[1]!.email },
+        student: { id: stayer.id, name: stayer.name, email: stayer.email },
       }),
     ]);
     expect(
-      (await listOf<Entry>(`/courses/${course.id}/students`)).data.map((e) => e.student_id),
-    ).toEqual([students[1]!.id]);
+      (await listOf<RosterEntry>(`/courses/${course.id}/students`)).data.map((e) => e.student_id),
+    ).toEqual([stayer.id]);
     await expectProblem(await api("/courses/999999/students"), 404, "course_not_found");
   });
 
@@ -276,7 +270,7 @@ it("full flow: enroll, list, page, drop, re-enroll, roster", async () => {
   } while (cursor);
   expect(seen).toEqual(courses.map((c) => c.id));
 
-  const dropped = courses[2]!;
+  const dropped = defined(courses[2], "the third course");
   expect((await drop(student.id, dropped.id)).status).toBe(204);
   expect((await listOf(`/students/${student.id}/courses`)).data).toHaveLength(4);
   expect(
@@ -286,12 +280,11 @@ it("full flow: enroll, list, page, drop, re-enroll, roster", async () => {
 
   expect((await enroll(student.id, dropped.id)).status).toBe(201);
   expect((await listOf(`/students/${student.id}/courses`)).data).toHaveLength(5);
-  const roster = await listOf<{ student: { id: number } }>(`/courses/${dropped.id}/students`);
+  const roster = await listOf<RosterEntry>(`/courses/${dropped.id}/students`);
   expect(roster.data.map((e) => e.student.id)).toEqual([student.id]);
 });
 
 describe("POST /students/{id}/courses with course_ids (bulk)", () => {
-  type Bulk = { data: { course_id: number; result: string; enrollment: Enrollment }[] };
   const bulk = (studentId: number, courseIds: unknown) =>
     api(`/students/${studentId}/courses`, { method: "POST", json: { course_ids: courseIds } });
 
@@ -307,7 +300,7 @@ describe("POST /students/{id}/courses with course_ids (bulk)", () => {
     await drop(student.id, dropped.id);
     const res = await bulk(student.id, [fresh.id, dropped.id, active.id]);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as Bulk;
+    const body = (await res.json()) as BulkEnrollment;
     expect(body.data.map((r) => [r.course_id, r.result, r.enrollment.status])).toEqual([
       [fresh.id, "created", "active"],
       [dropped.id, "reactivated", "active"],
@@ -336,7 +329,8 @@ describe("POST /students/{id}/courses with course_ids (bulk)", () => {
     for (let i = 0; i < 100; i++) ids.push((await createCourse()).id);
     const res = await bulk(student.id, ids);
     expect(res.status).toBe(200);
-    expect(((await res.json()) as Bulk).data.every((r) => r.result === "created")).toBe(true);
+    const body = (await res.json()) as BulkEnrollment;
+    expect(body.data.every((r) => r.result === "created")).toBe(true);
     expect(await rowsOf(student.id)).toHaveLength(100);
   });
 
@@ -375,9 +369,9 @@ describe("POST /students/{id}/courses with course_ids (bulk)", () => {
       bulk(student.id, [...ids].reverse()),
       bulk(student.id, [ids[1]]),
     ]);
-    const results = (await Promise.all(responses.map((r) => r.json() as Promise<Bulk>))).flatMap(
-      (b) => b.data,
-    );
+    const results = (
+      await Promise.all(responses.map((r) => r.json() as Promise<BulkEnrollment>))
+    ).flatMap((b) => b.data);
     for (const id of ids)
       expect(results.filter((r) => r.course_id === id && r.result === "created")).toHaveLength(1);
     expect(await rowsOf(student.id)).toHaveLength(3);

@@ -5,7 +5,9 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Course } from "../../src/courses/schemas";
 import worker from "../../src/index";
+import type { Student } from "../../src/students/schemas";
 import wranglerToml from "../../wrangler.toml?raw";
 import { api, countRows, expectProblem } from "../helpers/api";
 import { spyOnD1 } from "../helpers/d1-spy";
@@ -32,11 +34,11 @@ const count = (from: string, ...params: unknown[]) =>
 const studentsWithEmail = (email: string) => count("students WHERE email = ?", email);
 
 /** The answer as a client sees it: status, the headers that matter, and the body. */
-const answer = async (res: Response) => ({
+const answer = async <T = Student>(res: Response) => ({
   status: res.status,
   location: res.headers.get("Location"),
   etag: res.headers.get("ETag"),
-  body: (await res.json()) as { id: number; name?: string; email?: string },
+  body: (await res.json()) as T,
 });
 
 afterEach(() => {
@@ -107,7 +109,7 @@ describe("a create with an Idempotency-Key", () => {
     const theirs = await post("/students", newStudent(), key, TEST_TOKENS.rotated);
     expect(theirs.status).toBe(201);
     expect(theirs.headers.get("Idempotent-Replayed")).toBeNull();
-    expect(((await theirs.json()) as { id: number }).id).not.toBe(mine.body.id);
+    expect(((await theirs.json()) as Student).id).not.toBe(mine.body.id);
     // Each token's retry gets its own record back.
     expect(
       await answer(
@@ -123,7 +125,7 @@ describe("a create with an Idempotency-Key", () => {
 
   it("works the same for courses", async () => {
     const [key, body] = [newKey(), { code: `IDEM-${++unique}`, title: "Retries" }];
-    const original = await answer(await post("/courses", body, key));
+    const original = await answer<Course>(await post("/courses", body, key));
     expect(original).toMatchObject({
       status: 201,
       location: `/courses/${original.body.id}`,
@@ -137,7 +139,7 @@ describe("a create with an Idempotency-Key", () => {
 
   it("replays a 409 too: once refused, a retry is refused, even after the email is free", async () => {
     const [key, taken] = [newKey(), newStudent()];
-    const holder = (await (await post("/students", taken)).json()) as { id: number };
+    const holder = (await (await post("/students", taken)).json()) as Student;
     const body = { name: "Other", email: taken.email };
     const first = await post("/students", body, key);
     expect(first.headers.get("Idempotent-Replayed")).toBeNull();
@@ -177,9 +179,8 @@ describe("a create with an Idempotency-Key", () => {
       1,
     );
     expect(
-      new Set(
-        await Promise.all(answers.map(async (res) => ((await res.json()) as { id: number }).id)),
-      ).size,
+      new Set(await Promise.all(answers.map(async (res) => ((await res.json()) as Student).id)))
+        .size,
     ).toBe(1);
     expect(await studentsWithEmail(body.email)).toBe(1);
     expect(await count("idempotency_keys WHERE key = ?", key)).toBe(1);

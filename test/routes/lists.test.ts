@@ -1,16 +1,19 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, createCourse, createStudent, expectProblem } from "../helpers/api";
+import type { Course } from "../../src/courses/schemas";
+import type { Student } from "../../src/students/schemas";
+import { api, createCourse, createStudent, expectProblem, type Page } from "../helpers/api";
 
-type Page = { data: { id: number }[]; next_cursor: string | null };
+/** A page of either list. */
+type ListPage = Page<Student> | Page<Course>;
 
 async function allPages(path: string, limit: number) {
-  const pages: Page[] = [];
+  const pages: ListPage[] = [];
   let cursor: string | null = null;
   do {
     const res = await api(`${path}?limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`);
     expect(res.status).toBe(200);
-    const page = (await res.json()) as Page;
+    const page = (await res.json()) as ListPage;
     pages.push(page);
     cursor = page.next_cursor;
   } while (cursor);
@@ -38,17 +41,17 @@ describe.each([
   });
 
   it("returns 20 by default and 100 at most", async () => {
-    const body = (await (await api(path)).json()) as Page;
+    const body = (await (await api(path)).json()) as ListPage;
     expect(body.data.length).toBe(Math.min(ids.length, 20));
     expect((await api(`${path}?limit=100`)).status).toBe(200);
   });
 
   it("keeps its place when rows before the cursor are deleted", async () => {
-    const first = (await (await api(`${path}?limit=2`)).json()) as Page;
+    const first = (await (await api(`${path}?limit=2`)).json()) as ListPage;
     await api(`${path}/${first.data[0]?.id}`, { method: "DELETE" });
     const second = (await (
       await api(`${path}?limit=2&cursor=${first.next_cursor}`)
-    ).json()) as Page;
+    ).json()) as ListPage;
     expect(second.data[0]?.id).toBeGreaterThan(first.data[1]?.id ?? Infinity);
   });
 

@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Course } from "../../src/courses/schemas";
 import { app } from "../../src/index";
+import type { Student } from "../../src/students/schemas";
 import wranglerToml from "../../wrangler.toml?raw";
 import { api } from "../helpers/api";
 import { failingD1 } from "../helpers/failing-d1";
@@ -20,11 +22,11 @@ beforeAll(async () => {
     vi.spyOn(console, method),
   );
   const created = await api("/students", { method: "POST", json: { name: NAME, email: EMAIL } });
-  studentId = ((await created.json()) as { id: number }).id;
+  studentId = ((await created.json()) as Student).id;
   courseId = (
     (await (
       await api("/courses", { method: "POST", json: { code: "LOG101", title: "Private title" } })
-    ).json()) as { id: number }
+    ).json()) as Course
   ).id;
   await api("/students", { method: "POST", json: { name: NAME, email: EMAIL } }); // 409
   await api("/students", {

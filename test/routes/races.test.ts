@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { api, countRows as count, createCourse, createStudent } from "../helpers/api";
+import type { Enrollment } from "../../src/enrollments/schemas";
+import {
+  api,
+  countRows as count,
+  createCourse,
+  createStudent,
+  type ProblemBody,
+} from "../helpers/api";
 
 // Concurrent requests against one D1. Each enrollment request is one batch, which D1 runs
 // as one transaction, so every response must tell the truth about the state it left.
@@ -38,7 +45,7 @@ describe("races", () => {
       );
       expect(responses.map((r) => r.status).sort()).toEqual([201, ...Array(19).fill(409)]);
       const conflicts = await Promise.all(
-        responses.filter((r) => r.status === 409).map((r) => r.json() as Promise<{ code: string }>),
+        responses.filter((r) => r.status === 409).map((r) => r.json() as Promise<ProblemBody>),
       );
       expect(new Set(conflicts.map((p) => p.code))).toEqual(new Set([code]));
       expect(await count(`SELECT count(*) AS n FROM ${resource} WHERE ${where}`)).toBe(1);
@@ -105,7 +112,7 @@ describe("races", () => {
         // Either the enrollment came first (201, then cascaded away) or the delete did (404).
         expect([201, 404]).toContain(enrolled.status);
         if (enrolled.status === 404)
-          expect(((await enrolled.json()) as { code: string }).code).toBe(`${target}_not_found`);
+          expect(((await enrolled.json()) as ProblemBody).code).toBe(`${target}_not_found`);
         outcomes.add(enrolled.status);
         expect(
           await count(
@@ -131,9 +138,7 @@ describe("races", () => {
         () => api(`/students/${student.id}/courses/${course.id}`, { method: "DELETE" }),
       );
       const state = (
-        (await (await api(`/students/${student.id}/courses/${course.id}`)).json()) as {
-          status: string;
-        }
+        (await (await api(`/students/${student.id}/courses/${course.id}`)).json()) as Enrollment
       ).status;
       // Active before the round: 200 then 204 leaves it dropped; 204 then 201 leaves it active.
       if (enrolled.status === 201)

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import wranglerToml from "../../wrangler.toml?raw";
-import { appRequest, expectProblem } from "../helpers/api";
+import { appRequest, countRows, expectProblem } from "../helpers/api";
 
 // Runs the app with TEST_RATE_LIMITER (5 requests a minute) in place of the real limiter.
 // Every test uses its own tokens and addresses, so no count carries over.
@@ -73,11 +73,7 @@ it("changes nothing when it refuses a write", async () => {
       body: JSON.stringify({ name: "Late", email }),
     });
     await expectProblem(res, 429, "rate_limited");
-    expect(
-      await env.DB.prepare("SELECT count(*) AS n FROM students WHERE email = ?")
-        .bind(email)
-        .first("n"),
-    ).toBe(0);
+    expect(await countRows("SELECT count(*) AS n FROM students WHERE email = ?", email)).toBe(0);
   });
 });
 

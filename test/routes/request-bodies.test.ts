@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, appRequest, expectProblem } from "../helpers/api";
+import { api, appRequest, countRows, expectProblem } from "../helpers/api";
 import { TEST_TOKENS } from "../helpers/tokens";
 
 // What every route that takes a body accepts: JSON only, at most 16 KiB, UTF-8, at most 16
 // levels deep, each key once. Anything else is refused before it reaches a route.
 
-const countStudents = () => env.DB.prepare("SELECT count(*) AS n FROM students").first<number>("n");
+const countStudents = () => countRows("SELECT count(*) AS n FROM students");
 
 describe("request bodies", () => {
   const post = (body: BodyInit | null, headers: Record<string, string> = {}) =>

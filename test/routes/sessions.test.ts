@@ -1,6 +1,6 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, createStudent, expectProblem } from "../helpers/api";
+import type { Student } from "../../src/students/schemas";
+import { api, countRows, createStudent, expectProblem } from "../helpers/api";
 
 // D1 read replication through the Sessions API: every answer carries the session's bookmark,
 // and a client that sends it back reads at least what that answer saw.
@@ -22,11 +22,11 @@ describe("X-D1-Bookmark", () => {
       method: "POST",
       json: { name: "Mine", email: "mine@example.org" },
     });
-    const { id } = (await created.json()) as { id: number };
+    const { id } = (await created.json()) as Student;
     const bookmark = created.headers.get("X-D1-Bookmark") ?? "";
     const read = await api(`/students/${id}`, { headers: { "X-D1-Bookmark": bookmark } });
     expect(read.status).toBe(200);
-    expect(((await read.json()) as { email: string }).email).toBe("mine@example.org");
+    expect(((await read.json()) as Student).email).toBe("mine@example.org");
     // Bookmarks only move forward.
     expect((read.headers.get("X-D1-Bookmark") ?? "") >= bookmark).toBe(true);
   });
@@ -45,7 +45,7 @@ describe("X-D1-Bookmark", () => {
     "00000000-00000001-00000000-0000000000000000000000000000000G",
   ])("refuses the malformed bookmark %j: 400, and changes nothing", async (bookmark) => {
     const student = await createStudent();
-    const before = await env.DB.prepare("SELECT count(*) AS n FROM students").first("n");
+    const before = await countRows("SELECT count(*) AS n FROM students");
     for (const res of [
       await api(`/students/${student.id}`, { headers: { "X-D1-Bookmark": bookmark } }),
       await api("/students", {
@@ -59,6 +59,6 @@ describe("X-D1-Bookmark", () => {
         { path: "header.X-D1-Bookmark", message: expect.any(String) },
       ]);
     }
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM students").first("n")).toBe(before);
+    expect(await countRows("SELECT count(*) AS n FROM students")).toBe(before);
   });
 });

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, createStudent, expectProblem } from "../helpers/api";
+import type { Student } from "../../src/students/schemas";
+import { api, countRows, createStudent, expectProblem } from "../helpers/api";
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -11,7 +12,7 @@ describe("POST /students", () => {
       json: { name: "  Ada Lovelace ", email: " Ada@Example.ORG " },
     });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { id: number; created_at: string };
+    const body = (await res.json()) as Student;
     expect(res.headers.get("Location")).toBe(`/students/${body.id}`);
     expect(body).toEqual({
       id: expect.any(Number),
@@ -32,10 +33,9 @@ describe("POST /students", () => {
       json: { name: "Someone", email: "TAKEN@example.org" },
     });
     await expectProblem(res, 409, "email_taken");
-    const { n } = (await env.DB.prepare(
-      "SELECT count(*) AS n FROM students WHERE email = 'taken@example.org'",
-    ).first<{ n: number }>())!;
-    expect(n).toBe(1);
+    expect(
+      await countRows("SELECT count(*) AS n FROM students WHERE email = 'taken@example.org'"),
+    ).toBe(1);
   });
 
   it.each([
@@ -109,11 +109,11 @@ describe("POST /students", () => {
       "must be valid Unicode",
     ],
   ])("refuses %s: 400 validation_failed naming the field", async (_, json, path, message) => {
-    const before = await env.DB.prepare("SELECT count(*) AS n FROM students").first("n");
+    const before = await countRows("SELECT count(*) AS n FROM students");
     const res = await api("/students", { method: "POST", json });
     const problem = await expectProblem(res, 400, "validation_failed");
     expect(problem.errors).toContainEqual({ path, message });
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM students").first("n")).toBe(before);
+    expect(await countRows("SELECT count(*) AS n FROM students")).toBe(before);
   });
 
   it("stores names NFC-normalised, so one visible name is stored one way", async () => {
@@ -121,7 +121,7 @@ describe("POST /students", () => {
       method: "POST",
       json: { name: "Jose\u0301", email: "nfc@example.org" },
     });
-    expect(((await res.json()) as { name: string }).name).toBe("Jos\u00e9");
+    expect(((await res.json()) as Student).name).toBe("Jos\u00e9");
   });
 
   it("keeps a name of exactly 200 characters", async () => {

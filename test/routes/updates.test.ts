@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Student } from "../../src/students/schemas";
 import { api, createCourse, createStudent, expectProblem } from "../helpers/api";
 import { TEST_TOKENS } from "../helpers/tokens";
 
@@ -30,7 +31,7 @@ describe("PATCH /students/{id}", () => {
     expect(res.headers.get("ETag")).toBe('"r1.2"');
     const read = await api(`/students/${student.id}`);
     expect(read.headers.get("ETag")).toBe('"r1.2"');
-    expect(((await read.json()) as { name: string }).name).toBe("Ada  King");
+    expect(((await read.json()) as Student).name).toBe("Ada  King");
     // Only the name: the email stays.
     expect(await (await patch(`/students/${student.id}`, { name: "Ada" })).json()).toMatchObject({
       name: "Ada",
@@ -44,7 +45,7 @@ describe("PATCH /students/{id}", () => {
       json: { name: "Same", email: "same.version@example.org" },
     });
     expect(created.headers.get("ETag")).toBe('"r1.1"');
-    const { id } = (await created.json()) as { id: number };
+    const { id } = (await created.json()) as Student;
     const same = await patch(`/students/${id}`, {
       name: "Same",
       email: "SAME.version@example.org",
@@ -119,7 +120,7 @@ describe("PATCH /students/{id}", () => {
         ["A", "B"].map((name) => patch(`/students/${student.id}`, { name }, { "If-Match": tag })),
       );
       expect(answers.map((r) => r.status).sort()).toEqual([200, 412]);
-      const winner = (await answers.find((r) => r.status === 200)?.json()) as { name: string };
+      const winner = (await answers.find((r) => r.status === 200)?.json()) as Student;
       expect(await rowOf("students", student.id)).toMatchObject({ name: winner.name, version: 2 });
     }
   });
