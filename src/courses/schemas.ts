@@ -31,7 +31,7 @@ export const updateCourseBody = z
 /** `GET /courses`: a page in id order; with `?code=`, the one course that has it (any case), if any. */
 export const courseListQuery = z.extend(idPageQuery, { code: z.optional(codeSchema) });
 
-// Strict, so the OpenAPI document says no other field is sent (test/contract.ts checks it).
+// Strict, so the OpenAPI document says no other field is sent (test/helpers/contract.ts checks it).
 export const course = z.strictObject({
   id: idValue,
   code: z.string(),

@@ -1,7 +1,7 @@
 import { relations, sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-// Mirrors migrations/*.sql exactly; test/schema.test.ts fails when the two drift.
+// Mirrors migrations/*.sql exactly; test/db/schema-agreement.test.ts fails when the two drift.
 // Property names are the column names, so rows serialise straight into the API's snake_case.
 
 /** The current time as ISO-8601 UTC with milliseconds (2026-11-22T10:00:00.000Z), in SQL. */

@@ -5,7 +5,7 @@ import { invalidHeader } from "./problems";
 /**
  * The revision of the JSON shape of students and courses. Their ETags carry it next to the
  * version, so a copy a client holds in an older shape never revalidates (304) or passes
- * If-Match after the shape changes. test/preconditions.test.ts fails when a shape changes
+ * If-Match after the shape changes. test/unit/preconditions.test.ts fails when a shape changes
  * and this does not.
  */
 export const SHAPE_REVISION = 1;

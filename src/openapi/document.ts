@@ -19,7 +19,7 @@ import {
 import { OPERATIONS, type Operation } from "./operations";
 
 // Builds the OpenAPI 3.1 document from OPERATIONS and the zod schemas. Only tests import
-// this: test/openapi.test.ts keeps public/openapi.json equal to its output, and Static Assets
+// this: test/routes/openapi.test.ts keeps public/openapi.json equal to its output, and Static Assets
 // serve that file, so neither the converter nor the document adds to the Worker's bundle.
 
 type JsonSchema = { [key: string]: unknown };

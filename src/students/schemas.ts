@@ -32,7 +32,7 @@ export const updateStudentBody = z
 /** `GET /students`: a page in id order; with `?email=`, the one student who has it (any case), if any. */
 export const studentListQuery = z.extend(idPageQuery, { email: z.optional(emailSchema) });
 
-// Strict, so the OpenAPI document says no other field is sent (test/contract.ts checks it).
+// Strict, so the OpenAPI document says no other field is sent (test/helpers/contract.ts checks it).
 export const student = z.strictObject({
   id: idValue,
   name: z.string(),

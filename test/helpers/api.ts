@@ -43,7 +43,7 @@ export async function appRequest(request: Request, env: object): Promise<Respons
   return response;
 }
 
-/** The body of every error answer, as src/http/problem.ts's schema gives it. */
+/** The body of every error answer, as src/http/problems.ts's schema gives it. */
 export type ProblemBody = z.output<typeof problemBody>;
 
 /** A page of a list of `T`s, as every list answers (src/lib/pagination.ts makes it). */
