@@ -31,14 +31,18 @@ function describeError(error: unknown): Fields {
     : { name: "non-error thrown", message: typeof error };
 }
 
-/** A domain event (`student.created`, …), tied to its request by id. */
-export function logEvent(requestId: string, event: string, fields: Fields): void {
-  logInfo(event, { request_id: requestId, ...fields });
-}
-
 export type RequestLogFields = Record<string, number | string | boolean>;
 
 /** Adds fields (counts, ids) to the one log line the request emits when it completes. */
 export function annotateRequestLog(c: Context<AppEnv>, fields: RequestLogFields): void {
   c.set("requestLogFields", { ...c.get("requestLogFields"), ...fields });
+}
+
+/**
+ * The domain event a write made (`student.created`, `enrollment.dropped`, …), with its ids,
+ * recorded on the request's one log line (a canonical log line: Workers Logs bills and
+ * indexes per line, and one line keeps the event with its status and duration).
+ */
+export function recordEvent(c: Context<AppEnv>, event: string, fields: RequestLogFields): void {
+  annotateRequestLog(c, { event, ...fields });
 }

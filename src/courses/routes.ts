@@ -7,7 +7,7 @@ import { codeTaken, courseNotFound, preconditionFailed } from "../http/problems"
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
 import { fetchPage } from "../lib/pagination";
-import { annotateRequestLog, logEvent } from "../log";
+import { annotateRequestLog, recordEvent } from "../log";
 import { deleteCourse, findCourse, insertCourse, listCourses, updateCourse } from "./queries";
 import { courseListQuery, createCourseBody, updateCourseBody } from "./schemas";
 
@@ -25,7 +25,7 @@ export const courseRoutes = new Hono<AppEnv>()
     const creation = await insertCourse(c.var.db, input, idempotency);
     const { row, replayed } = resolveCreation(c, creation, codeTaken);
     const { body, headers } = representation(row);
-    if (!replayed) logEvent(c.get("requestId"), "course.created", { course_id: body.id });
+    if (!replayed) recordEvent(c, "course.created", { course_id: body.id });
     return c.json(body, 201, { Location: `/courses/${body.id}`, ...headers });
   })
   .get("/", validate("query", courseListQuery), async (c) => {
@@ -52,7 +52,7 @@ export const courseRoutes = new Hono<AppEnv>()
       const result = await updateCourse(c.var.db, id, c.req.valid("json"), ifMatchVersions(c));
       if (result.outcome !== "updated") throw REFUSED[result.outcome](id);
       const fields = result.changed.join(",");
-      if (fields) logEvent(c.get("requestId"), "course.updated", { course_id: id, fields });
+      if (fields) recordEvent(c, "course.updated", { course_id: id, fields });
       const { body, headers } = representation(result.row);
       return c.json(body, 200, headers);
     },
@@ -61,6 +61,6 @@ export const courseRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     const outcome = await deleteCourse(c.var.db, id, ifMatchVersions(c));
     if (outcome !== "deleted") throw REFUSED[outcome](id);
-    logEvent(c.get("requestId"), "course.deleted", { course_id: id });
+    recordEvent(c, "course.deleted", { course_id: id });
     return c.body(null, 204);
   });

@@ -10,7 +10,7 @@ import {
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
 import { fetchPage } from "../lib/pagination";
-import { annotateRequestLog, logEvent } from "../log";
+import { annotateRequestLog, recordEvent } from "../log";
 import { readChanges } from "./changes";
 import {
   dropEnrollment,
@@ -34,8 +34,8 @@ async function enrollInOne(c: Context<AppEnv>, studentId: number, courseId: numb
   const outcome = await enrollInCourse(c.var.db, studentId, courseId);
   if (outcome === "student_not_found") throw studentNotFound(studentId);
   if (outcome === "course_not_found") throw courseNotFound(courseId);
-  logEnrollment(c, studentId, outcome);
   const { result, enrollment } = outcome;
+  recordEvent(c, `enrollment.${result}`, { student_id: studentId, course_id: courseId });
   if (result === "unchanged") return c.json(enrollment, 200);
   return c.json(enrollment, 201, { Location: `/students/${studentId}/courses/${courseId}` });
 }
@@ -45,15 +45,23 @@ async function enrollInMany(c: Context<AppEnv>, studentId: number, courseIds: nu
   const outcome = await enrollInCourses(c.var.db, studentId, courseIds);
   if (outcome.outcome === "student_not_found") throw studentNotFound(studentId);
   if (outcome.outcome === "courses_not_found") throw coursesNotFound(courseIds, outcome.missing);
-  for (const result of outcome.results) logEnrollment(c, studentId, result);
+  recordEvent(c, "enrollment.bulk", {
+    student_id: studentId,
+    ...courseIdsByResult(outcome.results),
+  });
   return c.json({ data: outcome.results } satisfies BulkEnrollment, 200);
 }
 
-const logEnrollment = (
-  c: Context<AppEnv>,
-  studentId: number,
-  { course_id, result }: EnrollmentResult,
-) => logEvent(c.get("requestId"), `enrollment.${result}`, { student_id: studentId, course_id });
+/** A bulk enroll's log fields: `created_course_ids: "3,7"` and so on, for each result it had. */
+function courseIdsByResult(results: EnrollmentResult[]): Record<string, string> {
+  const groups = Object.entries(Object.groupBy(results, ({ result }) => result));
+  return Object.fromEntries(
+    groups.map(([result, group = []]) => [
+      `${result}_course_ids`,
+      group.map(({ course_id }) => course_id).join(","),
+    ]),
+  );
+}
 
 export const enrollmentRoutes = new Hono<AppEnv>()
   .post(
@@ -96,7 +104,7 @@ export const enrollmentRoutes = new Hono<AppEnv>()
     const outcome = await dropEnrollment(c.var.db, id, course_id);
     if (outcome === "student_not_found") throw studentNotFound(id);
     if (outcome === "enrollment_not_found") throw enrollmentNotFound(id, course_id, " active");
-    logEvent(c.get("requestId"), "enrollment.dropped", { student_id: id, course_id });
+    recordEvent(c, "enrollment.dropped", { student_id: id, course_id });
     return c.body(null, 204);
   })
   .get(

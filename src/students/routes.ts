@@ -7,7 +7,7 @@ import { emailTaken, preconditionFailed, studentNotFound } from "../http/problem
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
 import { fetchPage } from "../lib/pagination";
-import { annotateRequestLog, logEvent } from "../log";
+import { annotateRequestLog, recordEvent } from "../log";
 import { deleteStudent, findStudent, insertStudent, listStudents, updateStudent } from "./queries";
 import { createStudentBody, studentListQuery, updateStudentBody } from "./schemas";
 
@@ -25,7 +25,7 @@ export const studentRoutes = new Hono<AppEnv>()
     const creation = await insertStudent(c.var.db, input, idempotency);
     const { row, replayed } = resolveCreation(c, creation, emailTaken);
     const { body, headers } = representation(row);
-    if (!replayed) logEvent(c.get("requestId"), "student.created", { student_id: body.id });
+    if (!replayed) recordEvent(c, "student.created", { student_id: body.id });
     return c.json(body, 201, { Location: `/students/${body.id}`, ...headers });
   })
   .get("/", validate("query", studentListQuery), async (c) => {
@@ -52,7 +52,7 @@ export const studentRoutes = new Hono<AppEnv>()
       const result = await updateStudent(c.var.db, id, c.req.valid("json"), ifMatchVersions(c));
       if (result.outcome !== "updated") throw REFUSED[result.outcome](id);
       const fields = result.changed.join(",");
-      if (fields) logEvent(c.get("requestId"), "student.updated", { student_id: id, fields });
+      if (fields) recordEvent(c, "student.updated", { student_id: id, fields });
       const { body, headers } = representation(result.row);
       return c.json(body, 200, headers);
     },
@@ -61,6 +61,6 @@ export const studentRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     const outcome = await deleteStudent(c.var.db, id, ifMatchVersions(c));
     if (outcome !== "deleted") throw REFUSED[outcome](id);
-    logEvent(c.get("requestId"), "student.deleted", { student_id: id });
+    recordEvent(c, "student.deleted", { student_id: id });
     return c.body(null, 204);
   });

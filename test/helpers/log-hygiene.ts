@@ -33,12 +33,15 @@ const requestId = z
   .string()
   .check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/));
 const method = z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"]);
-const EVENTS = ["created", "deleted"].flatMap((verb) => [`student.${verb}`, `course.${verb}`]);
-const ENROLLMENT_EVENTS = ["created", "reactivated", "unchanged", "dropped"].map(
-  (verb) => `enrollment.${verb}`,
-);
+const EVENTS = [
+  ...["created", "updated", "deleted"].flatMap((verb) => [`student.${verb}`, `course.${verb}`]),
+  ...["created", "reactivated", "unchanged", "dropped", "bulk"].map((verb) => `enrollment.${verb}`),
+];
+const FIELD_NAMES = /^(name|email|code|title)(,(name|email|code|title))*$/;
+const ID_LIST = /^[1-9][0-9]*(,[1-9][0-9]*)*$/;
 
 const logLine = z.union([
+  // The one line of each request, with its domain event when it wrote (ids only).
   z.strictObject({
     level: z.literal("info"),
     message: z.literal("request"),
@@ -53,22 +56,13 @@ const logLine = z.union([
     course_id: z.optional(id),
     // A create answered from its Idempotency-Key (the key itself is never logged).
     replayed: z.optional(z.literal(true)),
-  }),
-  z.strictObject({
-    level: z.literal("info"),
-    message: z.enum([...EVENTS, ...ENROLLMENT_EVENTS]),
-    request_id: requestId,
-    student_id: z.optional(id),
-    course_id: z.optional(id),
-  }),
-  // An update names the fields it changed, never their values.
-  z.strictObject({
-    level: z.literal("info"),
-    message: z.enum(["student.updated", "course.updated"]),
-    request_id: requestId,
-    student_id: z.optional(id),
-    course_id: z.optional(id),
-    fields: z.string().check(z.regex(/^(name|email|code|title)(,(name|email|code|title))*$/)),
+    event: z.optional(z.enum(EVENTS)),
+    // An update names the fields it changed, never their values.
+    fields: z.optional(z.string().check(z.regex(FIELD_NAMES))),
+    // A bulk enroll: the courses of each result.
+    created_course_ids: z.optional(z.string().check(z.regex(ID_LIST))),
+    reactivated_course_ids: z.optional(z.string().check(z.regex(ID_LIST))),
+    unchanged_course_ids: z.optional(z.string().check(z.regex(ID_LIST))),
   }),
   // The Cron Trigger's clean-up of expired Idempotency-Keys.
   z.strictObject({

@@ -219,7 +219,7 @@ describe("a create with an Idempotency-Key", () => {
     await post("/students", body, key);
     await post("/students", body, key);
     const lines = log.mock.calls.map(([line]) => line as Record<string, unknown>);
-    expect(lines.filter((line) => line.message === "student.created")).toHaveLength(1);
+    expect(lines.filter((line) => line.event === "student.created")).toHaveLength(1);
     expect(lines.filter((line) => line.message === "request").map((line) => line.replayed)).toEqual(
       [undefined, true],
     );

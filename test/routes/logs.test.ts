@@ -13,9 +13,11 @@ import { TEST_TOKENS } from "../helpers/tokens";
 
 const NAME = "Zoë Secretname";
 const EMAIL = "zoe.private@example.org";
+const NEW_NAME = "Zoë Othersurname";
 let lines: unknown[][] = [];
 let studentId: number;
 let courseId: number;
+let otherCourseId: number;
 
 beforeAll(async () => {
   const spies = (["log", "info", "warn", "error", "debug"] as const).map((method) =>
@@ -55,6 +57,16 @@ beforeAll(async () => {
   await enroll(); // reactivated
   await api(`/students/${studentId}/courses?status=all`);
   await api(`/courses/${courseId}/students`); // the roster holds the name and email
+  otherCourseId = (
+    (await (
+      await api("/courses", { method: "POST", json: { code: "LOG102", title: "Private title" } })
+    ).json()) as Course
+  ).id;
+  await api(`/students/${studentId}/courses`, {
+    method: "POST",
+    json: { course_ids: [courseId, otherCourseId] },
+  }); // bulk: one unchanged, one created
+  await api(`/students/${studentId}`, { method: "PATCH", json: { name: NEW_NAME } });
   await api(`/courses/${courseId}`, { method: "DELETE" });
   await api(`/students/${studentId}`, { method: "DELETE" });
   // Every call of every console method, in the order they were made.
@@ -82,6 +94,8 @@ describe("logs", () => {
     for (const secret of [
       NAME,
       "Secretname",
+      NEW_NAME,
+      "Othersurname",
       EMAIL,
       "zoe.private",
       "not-an-email",
@@ -98,7 +112,7 @@ describe("logs", () => {
 
   it("give each request one line with its id, method, route pattern, status and duration", () => {
     const requests = entries().filter((e) => e.message === "request");
-    expect(requests).toHaveLength(22);
+    expect(requests).toHaveLength(25);
     for (const entry of requests) {
       expect(entry).toMatchObject({
         level: "info",
@@ -129,6 +143,9 @@ describe("logs", () => {
       "POST /students/:id/courses 201",
       "GET /students/:id/courses 200",
       "GET /courses/:id/students 200",
+      "POST /courses 201",
+      "POST /students/:id/courses 200",
+      "PATCH /students/:id 200",
       "DELETE /courses/:id 204",
       "DELETE /students/:id 204",
     ]);
@@ -155,28 +172,74 @@ describe("logs", () => {
     ]);
   });
 
-  it("record each write as a domain event with ids only", () => {
-    const events = entries().filter((e) => e.message !== "request");
-    expect(events.map(({ request_id, ...rest }) => rest)).toEqual([
-      { level: "info", message: "student.created", student_id: studentId },
-      { level: "info", message: "course.created", course_id: courseId },
-      { level: "info", message: "enrollment.created", student_id: studentId, course_id: courseId },
+  it("are one line per request, and nothing else", () => {
+    expect(entries().length).toBe(entries().filter((e) => e.message === "request").length);
+  });
+
+  it("put each write's domain event, with ids only, on its request's line", () => {
+    const events = entries().filter((e) => "event" in e);
+    expect(
+      events.map(({ event, route, status, student_id, course_id, ...rest }) => ({
+        event,
+        route,
+        status,
+        ...(student_id !== undefined && { student_id }),
+        ...(course_id !== undefined && { course_id }),
+        ...Object.fromEntries(
+          Object.entries(rest).filter(([key]) => /course_ids|fields/.test(key)),
+        ),
+      })),
+    ).toEqual([
+      { event: "student.created", route: "/students", status: 201, student_id: studentId },
+      { event: "course.created", route: "/courses", status: 201, course_id: courseId },
+      ...["created", "unchanged"].map((result, i) => ({
+        event: `enrollment.${result}`,
+        route: "/students/:id/courses",
+        status: [201, 200][i],
+        student_id: studentId,
+        course_id: courseId,
+      })),
       {
-        level: "info",
-        message: "enrollment.unchanged",
+        event: "enrollment.dropped",
+        route: "/students/:id/courses/:course_id",
+        status: 204,
         student_id: studentId,
         course_id: courseId,
       },
-      { level: "info", message: "enrollment.dropped", student_id: studentId, course_id: courseId },
       {
-        level: "info",
-        message: "enrollment.reactivated",
+        event: "enrollment.reactivated",
+        route: "/students/:id/courses",
+        status: 201,
         student_id: studentId,
         course_id: courseId,
       },
-      { level: "info", message: "course.deleted", course_id: courseId },
-      { level: "info", message: "student.deleted", student_id: studentId },
+      { event: "course.created", route: "/courses", status: 201, course_id: otherCourseId },
+      {
+        event: "enrollment.bulk",
+        route: "/students/:id/courses",
+        status: 200,
+        student_id: studentId,
+        unchanged_course_ids: String(courseId),
+        created_course_ids: String(otherCourseId),
+      },
+      {
+        event: "student.updated",
+        route: "/students/:id",
+        status: 200,
+        student_id: studentId,
+        fields: "name",
+      },
+      { event: "course.deleted", route: "/courses/:id", status: 204, course_id: courseId },
+      { event: "student.deleted", route: "/students/:id", status: 204, student_id: studentId },
     ]);
+  });
+
+  it("carry no event for a refused write", () => {
+    const refused = entries().filter(
+      (e) => e.message === "request" && e.method !== "GET" && Number(e.status) >= 400,
+    );
+    expect(refused.length).toBeGreaterThan(0);
+    for (const entry of refused) expect(entry).not.toHaveProperty("event");
   });
 });
 

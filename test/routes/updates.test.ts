@@ -207,7 +207,7 @@ describe("PATCH /students/{id}", () => {
     });
     const events = log.mock.calls
       .map(([line]) => line as Record<string, unknown>)
-      .filter((line) => line.message === "student.updated");
+      .filter((line) => line.event === "student.updated");
     expect(events).toEqual([expect.objectContaining({ student_id: student.id, fields: "email" })]);
     expect(JSON.stringify(log.mock.calls)).not.toContain("changed.email");
   });
@@ -260,7 +260,7 @@ describe("PATCH /courses/{id}", () => {
     await patch(`/courses/${course.id}`, { title: "Logged" });
     const events = log.mock.calls
       .map(([line]) => line as Record<string, unknown>)
-      .filter((line) => line.message === "course.updated");
+      .filter((line) => line.event === "course.updated");
     expect(events).toEqual([expect.objectContaining({ course_id: course.id, fields: "title" })]);
     expect(JSON.stringify(log.mock.calls)).not.toContain("Logged");
   });
