@@ -1,0 +1,76 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, expect, it } from "vitest";
+import performance from "../../docs/performance.md?raw";
+import { spyOnD1 } from "../helpers/d1-spy";
+import { type Fixtures, ROUTE_CASES, send, setUpRouteCases } from "../helpers/route-cases";
+
+// D1 bills the rows each query reads and writes, as D1 itself reports them (meta.rows_read,
+// meta.rows_written: index entries, the change feed's triggers and the clock included). Each
+// route and outcome is held to its row budget: [rows read, rows written], measured on the
+// route cases' fresh database, in their order. A change that costs a row more fails here; one
+// that saves a row fails too, until the table (and docs/performance.md) says so.
+
+const BUDGETS: Record<string, [read: number, written: number]> = {
+  "POST /students": [4, 3],
+  "POST /students (email taken)": [3, 1],
+  "POST /students (Idempotency-Key)": [7, 6],
+  "POST /students (Idempotency-Key, replayed)": [8, 0],
+  "POST /students (Idempotency-Key, reused)": [8, 0],
+  "POST /students (Idempotency-Key, email taken)": [6, 4],
+  "GET /students": [2, 0],
+  "GET /students?email=": [1, 0],
+  "GET /students/{id}": [1, 0],
+  "PATCH /students/{id}": [4, 1],
+  "PATCH /students/{id} (stale If-Match)": [4, 0],
+  "PATCH /students/{id} (email taken)": [5, 0],
+  "POST /courses": [5, 3],
+  "POST /courses (Idempotency-Key)": [8, 6],
+  "PATCH /courses/{id}": [3, 1],
+  "GET /courses": [3, 0],
+  "GET /courses?code=": [1, 0],
+  "GET /courses/{id}": [1, 0],
+  "POST /students/{id}/courses (created)": [22, 7],
+  "POST /students/{id}/courses (unchanged)": [19, 0],
+  "POST /students/{id}/courses (no such course)": [12, 0],
+  "POST /students/{id}/courses (several courses)": [39, 7],
+  "GET /students/{id}/courses": [5, 0],
+  "GET /students/{id}/courses (a later page)": [3, 0],
+  "GET /students/{id}/courses/{course_id}": [2, 0],
+  "DELETE /students/{id}/courses/{course_id}": [6, 4],
+  "GET /students/{id}/courses?status=dropped": [4, 0],
+  "POST /students/{id}/courses (reactivated)": [22, 4],
+  "GET /courses/{id}/students": [4, 0],
+  "GET /courses/{id}/students (a later page)": [2, 0],
+  "DELETE /courses/{id} (stale If-Match)": [4, 0],
+  "DELETE /courses/{id} (current If-Match)": [10, 6],
+  "DELETE /students/{id}": [9, 6],
+  "GET /enrollments": [3, 0],
+  "GET /enrollments (since a time, after a cursor)": [3, 0],
+};
+
+let fixtures: Fixtures;
+beforeAll(async () => {
+  fixtures = await setUpRouteCases();
+});
+
+it("budgets every route case, and nothing else", () => {
+  expect(Object.keys(BUDGETS)).toEqual(ROUTE_CASES.map(({ name }) => name));
+});
+
+it("are the table docs/performance.md publishes", () => {
+  const rows = performance.matchAll(/^\| (.+?) \| (\d+) \| (\d+) \|$/gm);
+  const published = Object.fromEntries(
+    [...rows].map(([, name = "", read, written]) => [name, [Number(read), Number(written)]]),
+  );
+  expect(published).toEqual(BUDGETS);
+});
+
+for (const routeCase of ROUTE_CASES) {
+  const [read, written] = BUDGETS[routeCase.name] ?? [0, 0];
+  it(`${routeCase.name} (${routeCase.status}) reads ${read} rows and writes ${written}`, async () => {
+    const spy = spyOnD1(env.DB);
+    const res = await send(routeCase, fixtures, spy.db);
+    expect(res.status).toBe(routeCase.status);
+    expect(spy.costs).toEqual([{ rows_read: read, rows_written: written }]);
+  });
+}
