@@ -1,13 +1,22 @@
 import * as z from "zod/mini";
+import { integerRangePattern } from "./integer-range";
+
+/** The largest id: 2^53−1, the last integer JavaScript (and so JSON) holds exactly. */
+export const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 /**
  * A resource id in a path: a plain decimal integer from 1 to 2^53−1 (JavaScript's safe range).
- * No sign, exponent, fraction or leading zero, so each id has exactly one spelling.
+ * No sign, exponent, fraction or leading zero, so each id has exactly one spelling. The
+ * second check's exact pattern is what the OpenAPI document shows; the first only gives
+ * what is no id at all its own message.
  */
 export const idSchema = z.pipe(
   z.string().check(
-    z.regex(/^[1-9][0-9]{0,15}$/, { message: "must be a positive integer id", abort: true }),
-    z.refine((s) => Number(s) <= Number.MAX_SAFE_INTEGER, "must be at most 9007199254740991"),
+    z.refine((s) => /^[1-9][0-9]{0,15}$/.test(s), {
+      message: "must be a positive integer id",
+      abort: true,
+    }),
+    z.regex(new RegExp(`^(?:${integerRangePattern(MAX_ID)})$`), `must be at most ${MAX_ID}`),
   ),
   z.transform(Number),
 );

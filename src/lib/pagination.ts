@@ -1,19 +1,20 @@
 import * as z from "zod/mini";
 import { decodeCursor, encodeCursor } from "./cursor";
+import { integerRangePattern } from "./integer-range";
 
 const DEFAULT_LIMIT = 20;
 
 /**
- * `?limit=`: a whole number from 1 to `max` (a power of ten), written plainly. The pattern
- * says it all, so the OpenAPI document states the range exactly.
+ * `?limit=`: a whole number from 1 to `max`, written plainly. The pattern says it all, so the
+ * OpenAPI document states the range exactly.
  */
-export const limitSchema = (max: 100 | 1000) =>
+export const limitSchema = (max: number) =>
   z.pipe(
     z
       .string()
       .check(
         z.regex(
-          new RegExp(`^(${max}|[1-9][0-9]{0,${String(max).length - 2}})$`),
+          new RegExp(`^(?:${integerRangePattern(max)})$`),
           `must be a whole number from 1 to ${max}`,
         ),
       ),
