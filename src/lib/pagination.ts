@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { CURSOR_SYNTAX, decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from "./cursor";
 import { integerRangePattern } from "./integer-range";
 
 const DEFAULT_LIMIT = 20;
@@ -21,17 +21,25 @@ export const limitSchema = (max: number) =>
     z.transform(Number),
   );
 
+const INVALID_CURSOR = "is not a valid cursor";
+
 /**
  * `?cursor=`: a cursor this server made, as the sort key inside it; `toKey` checks the key's
- * shape and answers undefined for anything else.
+ * shape and answers undefined for anything else. The checks of the string are its syntax,
+ * which the OpenAPI document shows; the transform decodes it.
  */
 export const cursorSchema = <K>(toKey: (key: unknown[]) => K | undefined) =>
   z.pipe(
-    z.string(),
+    z
+      .string()
+      .check(
+        z.maxLength(MAX_CURSOR_LENGTH, { message: INVALID_CURSOR, abort: true }),
+        z.regex(CURSOR_SYNTAX, { message: INVALID_CURSOR, abort: true }),
+      ),
     z.transform((cursor, ctx) => {
       const key = toKey(decodeCursor(cursor) ?? []);
       if (key !== undefined) return key;
-      ctx.issues.push({ code: "custom", message: "is not a valid cursor", input: cursor });
+      ctx.issues.push({ code: "custom", message: INVALID_CURSOR, input: cursor });
       return z.NEVER;
     }),
   );

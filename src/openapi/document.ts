@@ -40,6 +40,8 @@ const NAMED = new Map<z.core.$ZodType, string>([
 // checking), said in words; and a default that a transform hides from the generator.
 const TEXT =
   "Trimmed and NFC-normalised first; the limits apply to the result. Control characters are refused.";
+const CURSOR =
+  "Only the next_cursor of an earlier answer, sent back as it was, is a cursor: any other value, even one the pattern allows, is a 400.";
 const NOTES = new Map<z.core.$ZodType, JsonSchema>([
   [createStudentBody.shape.name, { description: TEXT }],
   [
@@ -62,7 +64,7 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
     { description: "Only the course with this code, compared in any case: zero or one item." },
   ],
   [idPageQuery.shape.limit, { description: "1 to 100.", default: "20" }],
-  [idPageQuery.shape.cursor, { description: "The next_cursor of the previous page; opaque." }],
+  [idPageQuery.shape.cursor, { description: `The next_cursor of the previous page. ${CURSOR}` }],
   [
     changesQuery.shape.updated_since,
     {
@@ -74,8 +76,7 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
   [
     changesQuery.shape.cursor,
     {
-      description:
-        "The next_cursor of an earlier page; opaque. With updated_since, the later of the two applies.",
+      description: `The next_cursor of an earlier page. With updated_since, the later of the two applies. ${CURSOR}`,
     },
   ],
   [changesQuery.shape.limit, { description: "1 to 1000.", default: "100" }],
