@@ -43,10 +43,23 @@ export function toStoredTime(value: string): string | undefined {
   return /^\d{4}-/.test(stored) ? stored : undefined;
 }
 
+// The same syntax with only real dates and times: each month's days, 29 February in leap
+// years alone (divisible by 4, and by 400 at a century), hours to 23, minutes, seconds and
+// offsets in range. The OpenAPI document shows this pattern; of what it matches, the
+// transform refuses only a time an offset moves out of years 0000 to 9999 in UTC.
+const LEAP_YEAR =
+  "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[048]|[2468][048]|[13579][26])00)";
+const DAY_OF_MONTH =
+  "(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))";
+const HOUR = "(?:[01][0-9]|2[0-3])";
+export const RFC3339_DATE_TIME = new RegExp(
+  `^(?:[0-9]{4}-${DAY_OF_MONTH}|${LEAP_YEAR}-02-29)` +
+    `T${HOUR}:[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|[+-]${HOUR}:[0-5][0-9])$`,
+);
+
 /** A date-time in a query string, as the database stores it. */
 export const timestampQuery = z.pipe(
-  // The pattern alone is what the OpenAPI document shows; the transform checks the rest.
-  z.string().check(z.regex(RFC3339, { message: MESSAGE, abort: true })),
+  z.string().check(z.regex(RFC3339_DATE_TIME, { message: MESSAGE, abort: true })),
   z.transform((value, ctx) => {
     const stored = toStoredTime(value);
     if (stored !== undefined) return stored;

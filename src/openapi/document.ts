@@ -69,7 +69,7 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
     changesQuery.shape.updated_since,
     {
       description:
-        "Changes at or after this time (RFC 3339, e.g. 2026-11-24T10:00:00Z; a + sent as %2B). Without it and a cursor: from the first change.",
+        "Changes at or after this time: an RFC 3339 date-time with an upper-case T and Z, seconds, and up to 9 digits of fraction, e.g. 2026-11-24T10:00:00Z (a + sent as %2B). The pattern allows real dates and times only (29 February in leap years alone); of what it allows, a time whose offset moves it out of years 0000 to 9999 in UTC (on 0000-01-01 with a + offset, or 9999-12-31 with a - offset) is refused. Without it and a cursor: from the first change.",
       format: "date-time",
     },
   ],

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { integerRangePattern } from "../../src/lib/integer-range";
+import { RFC3339_DATE_TIME, toStoredTime } from "../../src/lib/timestamp";
 
 // The patterns the OpenAPI document shows, held to the rules they state. The document and the
 // app's answers are compared in test/routes/parameter-agreement.test.ts; these check the
@@ -45,5 +46,56 @@ describe("integerRangePattern", () => {
   it("refuses a maximum below 1", () => {
     expect(integerRangePattern(100)).toBe("[1-9][0-9]{0,1}|100");
     expect(() => integerRangePattern(0)).toThrow(RangeError);
+  });
+});
+
+describe("RFC3339_DATE_TIME", () => {
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+  const dateTime = fc
+    .tuple(
+      fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.constantFrom(0, 100, 400, 1900, 2000, 2100)),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 25 }),
+      fc.integer({ min: 0, max: 61 }),
+      fc.integer({ min: 0, max: 61 }),
+      fc.constantFrom("", ".5", ".123", ".123456789", ".1234567890"),
+      fc.oneof(
+        fc.constant("Z"),
+        fc
+          .tuple(
+            fc.constantFrom("+", "-"),
+            fc.integer({ min: 0, max: 25 }),
+            fc.integer({ min: 0, max: 61 }),
+          )
+          .map(([sign, h, m]) => `${sign}${pad(h)}:${pad(m)}`),
+      ),
+    )
+    .map(
+      ([y, mo, d, h, mi, s, fraction, offset]) =>
+        `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}${fraction}${offset}`,
+    );
+
+  it("matches what the app stores, but for a time an offset moves out of years 0000 to 9999", () => {
+    fc.assert(
+      fc.property(dateTime, (value) => {
+        const stored = toStoredTime(value) !== undefined;
+        if (RFC3339_DATE_TIME.test(value) && !stored) {
+          expect(value, "only at the ends of the years 0000 to 9999").toMatch(
+            /^(0000-01-01T.*\+|9999-12-31T.*-)/,
+          );
+        } else {
+          expect(RFC3339_DATE_TIME.test(value), value).toBe(stored);
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("knows the leap years", () => {
+    for (const year of ["0000", "0400", "2000", "2024", "9996"])
+      expect(RFC3339_DATE_TIME.test(`${year}-02-29T00:00:00Z`), year).toBe(true);
+    for (const year of ["0100", "1900", "2026", "2100", "9999"])
+      expect(RFC3339_DATE_TIME.test(`${year}-02-29T00:00:00Z`), year).toBe(false);
   });
 });
