@@ -19,3 +19,17 @@ export const textSchema = (maxLength: number) =>
     z.minLength(1, "must not be empty"),
     z.maxLength(maxLength),
   );
+
+/**
+ * The pattern of a value that is trimmed before `pattern` checks it, and is at most
+ * `maxLength` characters once trimmed: `pattern` with any whitespace around it. JavaScript's
+ * `\s` (the regex dialect of JSON Schema) is exactly what String.prototype.trim removes.
+ * `pattern` must be anchored at both ends, and match no whitespace.
+ */
+export function trimmedPattern(pattern: RegExp, maxLength?: number): RegExp {
+  const { source } = pattern;
+  if (!source.startsWith("^") || !source.endsWith("$") || source.endsWith("\\$"))
+    throw new Error(`not anchored at both ends: ${source}`);
+  const length = maxLength === undefined ? "" : `(?=\\S{1,${maxLength}}\\s*$)`;
+  return new RegExp(`^\\s*${length}(?:${source.slice(1, -1)})\\s*$`);
+}

@@ -10,6 +10,7 @@ import {
 } from "../enrollments/schemas";
 import { PROBLEMS, type ProblemCode, problemBody } from "../http/problems";
 import { idPageQuery } from "../lib/pagination";
+import { trimmedPattern } from "../lib/text";
 import {
   createStudentBody,
   student,
@@ -46,22 +47,34 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
   [createStudentBody.shape.name, { description: TEXT }],
   [
     createStudentBody.shape.email,
-    { description: "Trimmed first, stored lower-cased; unique regardless of case." },
+    {
+      description:
+        "Surrounding whitespace is trimmed (the pattern allows it), and at most 254 characters remain; stored lower-cased, unique regardless of case.",
+    },
   ],
   [
     createCourseBody.shape.code,
-    { description: "Trimmed first, stored upper-cased; unique regardless of case." },
+    {
+      description:
+        "Surrounding whitespace is trimmed (the pattern allows it); stored upper-cased, unique regardless of case.",
+    },
   ],
   [createCourseBody.shape.title, { description: TEXT }],
   [updateStudentBody, { minProperties: 1 }],
   [updateCourseBody, { minProperties: 1 }],
   [
     studentListQuery.shape.email,
-    { description: "Only the student with this email, compared in any case: zero or one item." },
+    {
+      description:
+        "Only the student with this email, compared in any case: zero or one item. Surrounding whitespace is trimmed (the pattern allows it), and at most 254 characters remain.",
+    },
   ],
   [
     courseListQuery.shape.code,
-    { description: "Only the course with this code, compared in any case: zero or one item." },
+    {
+      description:
+        "Only the course with this code, compared in any case: zero or one item. Surrounding whitespace is trimmed (the pattern allows it).",
+    },
   ],
   [idPageQuery.shape.limit, { description: "1 to 100.", default: "20" }],
   [idPageQuery.shape.cursor, { description: `The next_cursor of the previous page. ${CURSOR}` }],
@@ -82,12 +95,30 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
   [changesQuery.shape.limit, { description: "1 to 1000.", default: "100" }],
 ]);
 
+/**
+ * Fields trimmed before their pattern (and length) are checked: the document shows the pattern
+ * with the whitespace around it allowed, and the length limit inside it (maxLength would
+ * count the whitespace too).
+ */
+const TRIMMED = new Set<z.core.$ZodType>([
+  createStudentBody.shape.email,
+  createCourseBody.shape.code,
+]);
+
+function allowSurroundingWhitespace(generated: JsonSchema) {
+  const { pattern, maxLength } = generated as { pattern?: string; maxLength?: number };
+  if (pattern === undefined) throw new Error("a trimmed field without a pattern");
+  generated.pattern = trimmedPattern(new RegExp(pattern), maxLength).source;
+  delete generated.maxLength;
+}
+
 /** A schema in JSON Schema; a named shape inside it becomes a reference to its component. */
 function convert(schema: z.ZodMiniType, io: "input" | "output"): JsonSchema {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, {
     io,
     unrepresentable: "any",
     override: ({ zodSchema, jsonSchema: generated, path }) => {
+      if (TRIMMED.has(zodSchema)) allowSurroundingWhitespace(generated as JsonSchema);
       Object.assign(generated, NOTES.get(zodSchema));
       const name = NAMED.get(zodSchema);
       if (!name || path.length === 0) return;

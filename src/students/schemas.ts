@@ -5,14 +5,16 @@ import { textSchema } from "../lib/text";
 
 /** Request and response shapes of /students; the types below are inferred from them. */
 
-// Stored lower-cased, which makes the unique index case-insensitive.
+// Stored lower-cased, which makes the unique index case-insensitive. Checked as sent, before
+// lower-casing: a case mapping turns some other letters into ASCII ones (the Kelvin sign into
+// k), which the OpenAPI document's pattern could not show.
 const emailSchema = z
   .string()
   .check(
     z.trim(),
-    z.toLowerCase(),
     z.maxLength(254),
     z.regex(z.regexes.email, "must be a valid email address"),
+    z.toLowerCase(),
   );
 
 const nameSchema = textSchema(200);

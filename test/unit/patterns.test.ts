@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { integerRangePattern } from "../../src/lib/integer-range";
+import { trimmedPattern } from "../../src/lib/text";
 import { RFC3339_DATE_TIME, toStoredTime } from "../../src/lib/timestamp";
 
 // The patterns the OpenAPI document shows, held to the rules they state. The document and the
@@ -46,6 +47,36 @@ describe("integerRangePattern", () => {
   it("refuses a maximum below 1", () => {
     expect(integerRangePattern(100)).toBe("[1-9][0-9]{0,1}|100");
     expect(() => integerRangePattern(0)).toThrow(RangeError);
+  });
+});
+
+describe("trimmedPattern", () => {
+  const core = /^[A-Za-z0-9._-]{2,8}$/;
+  const pattern = trimmedPattern(core, 6);
+  const whitespace = fc.string({
+    unit: fc.constantFrom(" ", "\t", "\n", "\u00a0", "\u2028", "\u3000", "\ufeff", "\u200b"),
+    maxLength: 3,
+  });
+
+  it("matches what trim then the pattern (and the length) accept", () => {
+    fc.assert(
+      fc.property(
+        fc.tuple(whitespace, fc.stringMatching(/^[A-Za-z0-9._ -]{0,10}$/), whitespace),
+        ([before, text, after]) => {
+          const value = before + text + after;
+          const trimmed = value.trim();
+          expect(pattern.test(value), JSON.stringify(value)).toBe(
+            core.test(trimmed) && trimmed.length <= 6,
+          );
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("needs a pattern anchored at both ends", () => {
+    expect(() => trimmedPattern(/[a-z]+/)).toThrow();
+    expect(trimmedPattern(/^a$/).source).toBe("^\\s*(?:a)\\s*$");
   });
 });
 
