@@ -1,8 +1,17 @@
 import * as z from "zod/mini";
 
-// Control characters, the Unicode line separators, and the bidirectional overrides and
-// isolates, which can make a name display as something else.
-const INVISIBLE_CONTROLS = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+// Control characters (\p{Cc}: U+0000 to U+001F and U+007F to U+009F), the Unicode line and
+// paragraph separators, and the bidirectional overrides and isolates, which can make a name
+// display as something else. Spelled as ranges, so that the OpenAPI document can carry the
+// same class to any ECMA-262 regex engine, with or without the u flag.
+const INVISIBLE = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
+const INVISIBLE_CONTROLS = new RegExp(`[${INVISIBLE}]`);
+
+/**
+ * What a pattern can say of free text (the OpenAPI document shows it): none of the characters
+ * above, and not only whitespace. Trimming, NFC and the length after them it cannot say.
+ */
+export const TEXT_PATTERN = `^(?!\\s*$)[^${INVISIBLE}]*$`;
 
 /**
  * Free text a person typed (a name, a title): refused when it holds control characters or

@@ -10,7 +10,7 @@ import {
 } from "../enrollments/schemas";
 import { PROBLEMS, type ProblemCode, problemBody } from "../http/problems";
 import { idPageQuery } from "../lib/pagination";
-import { trimmedPattern } from "../lib/text";
+import { TEXT_PATTERN, trimmedPattern } from "../lib/text";
 import {
   createStudentBody,
   student,
@@ -40,11 +40,11 @@ const NAMED = new Map<z.core.$ZodType, string>([
 // What JSON Schema cannot say about a field (the app trims, normalises and transforms before
 // checking), said in words; and a default that a transform hides from the generator.
 const TEXT =
-  "Trimmed and NFC-normalised first; the limits apply to the result. Control characters are refused.";
+  "Trimmed and NFC-normalised first; the length limits apply to the result, in UTF-16 code units (maxLength counts the text as sent, in code points). The pattern refuses what it can: control characters, U+2028 and U+2029, the bidirectional overrides and isolates (U+202A to U+202E, U+2066 to U+2069), and whitespace alone. A lone surrogate is refused too.";
 const CURSOR =
   "Only the next_cursor of an earlier answer, sent back as it was, is a cursor: any other value, even one the pattern allows, is a 400.";
 const NOTES = new Map<z.core.$ZodType, JsonSchema>([
-  [createStudentBody.shape.name, { description: TEXT }],
+  [createStudentBody.shape.name, { description: TEXT, pattern: TEXT_PATTERN }],
   [
     createStudentBody.shape.email,
     {
@@ -59,7 +59,7 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
         "Surrounding whitespace is trimmed (the pattern allows it); stored upper-cased, unique regardless of case.",
     },
   ],
-  [createCourseBody.shape.title, { description: TEXT }],
+  [createCourseBody.shape.title, { description: TEXT, pattern: TEXT_PATTERN }],
   [updateStudentBody, { minProperties: 1 }],
   [updateCourseBody, { minProperties: 1 }],
   [

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { integerRangePattern } from "../../src/lib/integer-range";
-import { trimmedPattern } from "../../src/lib/text";
+import { TEXT_PATTERN, trimmedPattern } from "../../src/lib/text";
 import { RFC3339_DATE_TIME, toStoredTime } from "../../src/lib/timestamp";
 
 // The patterns the OpenAPI document shows, held to the rules they state. The document and the
@@ -47,6 +47,30 @@ describe("integerRangePattern", () => {
   it("refuses a maximum below 1", () => {
     expect(integerRangePattern(100)).toBe("[1-9][0-9]{0,1}|100");
     expect(() => integerRangePattern(0)).toThrow(RangeError);
+  });
+});
+
+describe("TEXT_PATTERN", () => {
+  const invisible = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
+  it("refuses exactly the control characters, line separators and bidirectional controls", () => {
+    // Every code point, with and without the u flag (as JSON Schema validators differ).
+    for (const flags of ["", "u"]) {
+      const pattern = new RegExp(TEXT_PATTERN, flags);
+      for (let code = 0; code <= 0x10ffff; code++) {
+        if (code >= 0xd800 && code <= 0xdfff) continue;
+        const c = String.fromCodePoint(code);
+        if (pattern.test(`a${c}`) === invisible.test(c)) {
+          expect.fail(`U+${code.toString(16)} with flags "${flags}"`);
+        }
+      }
+    }
+  });
+
+  it("refuses text of whitespace alone, and empty text", () => {
+    const pattern = new RegExp(TEXT_PATTERN, "u");
+    for (const text of ["", " ", "\u00a0", "\u3000 \ufeff"]) expect(pattern.test(text)).toBe(false);
+    for (const text of [" a ", "\u00a0Ada", "李"]) expect(pattern.test(text)).toBe(true);
   });
 });
 
