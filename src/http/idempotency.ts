@@ -5,9 +5,17 @@ import { sha256, toHex } from "../lib/digest";
 import { annotateRequestLog } from "../log";
 import { idempotencyKeyReused, invalidHeader, type Problem } from "./problems";
 
-// Printable ASCII, as the header's value arrives (the runtime trims surrounding spaces). A
-// quoted key (the IETF draft's form) is a key like any other, quotes included.
-const KEY = /^[\x20-\x7e]{1,255}$/;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/**
+ * A key: 1 to 255 printable ASCII characters, spaces inside it but not around it, as the
+ * header's value arrives (the runtime trims surrounding spaces and tabs). A quoted key (the
+ * IETF draft's form) is a key like any other, quotes included. The OpenAPI document shows
+ * this pattern.
+ */
+export const IDEMPOTENCY_KEY = new RegExp(
+  `^[\\x21-\\x7e](?:[\\x20-\\x7e]{0,${MAX_IDEMPOTENCY_KEY_LENGTH - 2}}[\\x21-\\x7e])?$`,
+);
 
 /**
  * The request's Idempotency-Key, scoped to the caller's token, with a fingerprint of what it
@@ -23,7 +31,7 @@ export async function idempotencyOf(
   if (key === undefined) return undefined;
   const principal = c.get("principal");
   if (!principal) throw new Error("idempotencyOf needs an authorized caller");
-  if (!KEY.test(key)) {
+  if (!IDEMPOTENCY_KEY.test(key)) {
     throw invalidHeader(
       "Idempotency-Key",
       "must be 1 to 255 printable ASCII characters, such as a UUID",

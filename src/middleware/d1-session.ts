@@ -4,8 +4,11 @@ import type { AppEnv } from "../env";
 import { matchedRoute } from "../http/matched-route";
 import { invalidHeader } from "../http/problems";
 
-// D1 bookmarks look like 0000007b-0000b26e-00001538-0c3e87bb37b3db5cc52eedb93cd3b96b.
-const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
+/**
+ * D1 bookmarks look like 0000007b-0000b26e-00001538-0c3e87bb37b3db5cc52eedb93cd3b96b. The
+ * OpenAPI document shows this pattern.
+ */
+export const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
 const READS = new Set(["GET", "HEAD"]);
 
 /**

@@ -8,9 +8,11 @@ import {
   enrollmentChange,
   rosterEntry,
 } from "../enrollments/schemas";
+import { IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LENGTH } from "../http/idempotency";
 import { PROBLEMS, type ProblemCode, problemBody } from "../http/problems";
 import { idPageQuery } from "../lib/pagination";
 import { TEXT_PATTERN, trimmedPattern } from "../lib/text";
+import { BOOKMARK } from "../middleware/d1-session";
 import {
   createStudentBody,
   student,
@@ -196,7 +198,7 @@ const BOOKMARK_PARAMETER = {
   required: false,
   description:
     "A bookmark from an earlier answer: this request reads at least what that answer saw (read-your-writes on any replica).",
-  schema: { type: "string", pattern: "^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$" },
+  schema: { type: "string", pattern: BOOKMARK.source },
 };
 
 const IDEMPOTENCY_KEY_PARAMETER = {
@@ -204,8 +206,13 @@ const IDEMPOTENCY_KEY_PARAMETER = {
   in: "header",
   required: false,
   description:
-    "A key of your choosing (a UUID, say) that makes retrying this create safe: for 24 hours, a request with the same key and body from the same token gets the first answer again (marked Idempotent-Replayed) and creates nothing; the same key with another body is a 422 idempotency_key_reused.",
-  schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x20-\\x7E]+$" },
+    "A key of your choosing (a UUID, say) that makes retrying this create safe: for 24 hours, a request with the same key and body from the same token gets the first answer again (marked Idempotent-Replayed) and creates nothing; the same key with another body is a 422 idempotency_key_reused. 1 to 255 printable ASCII characters; spaces inside it, none around it (HTTP drops those).",
+  schema: {
+    type: "string",
+    minLength: 1,
+    maxLength: MAX_IDEMPOTENCY_KEY_LENGTH,
+    pattern: IDEMPOTENCY_KEY.source,
+  },
 };
 
 const IF_MATCH_PARAMETER = {
