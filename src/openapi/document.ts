@@ -9,6 +9,7 @@ import {
   rosterEntry,
 } from "../enrollments/schemas";
 import { IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LENGTH } from "../http/idempotency";
+import { IF_MATCH_PATTERN } from "../http/preconditions";
 import { PROBLEMS, type ProblemCode, problemBody } from "../http/problems";
 import { idPageQuery } from "../lib/pagination";
 import { TEXT_PATTERN, trimmedPattern } from "../lib/text";
@@ -220,8 +221,8 @@ const IF_MATCH_PARAMETER = {
   in: "header",
   required: false,
   description:
-    "The ETag of the version you read (several, or *, allowed). If it is no longer current: 412 precondition_failed, nothing changed. Without it the request applies whatever the version.",
-  schema: { type: "string" },
+    "The ETag of the version you read: *, or 1 to 100 entity-tags separated by commas (RFC 9110; empty list elements allowed, W/ tags count as their strong ones). If none is current: 412 precondition_failed, nothing changed. Without it the request applies whatever the version; an empty If-Match never reaches the Worker, so it counts as none.",
+  schema: { type: "string", pattern: IF_MATCH_PATTERN },
 };
 
 /** The error codes an operation can answer with: those of every route of its kind, and its own. */
@@ -307,7 +308,8 @@ function operation(op: Operation) {
               name: "If-None-Match",
               in: "header",
               required: false,
-              description: "ETags the client holds; a current one gets a 304.",
+              description:
+                "ETags the client holds; a current one, or *, gets a 304. Any other value is no error: the answer is the full one.",
               schema: { type: "string" },
             },
           ]
