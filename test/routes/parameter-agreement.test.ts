@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import document from "../../public/openapi.json";
 import { encodeCursor } from "../../src/lib/cursor";
-import { api, createCourse, createStudent, type ProblemBody } from "../api";
+import { api, createCourse, createStudent, type ProblemBody } from "../helpers/api";
 
 // The OpenAPI document and the app must agree on every parameter: a value the document's
 // schema allows is one the app accepts, and the converse. For every parameter of every
