@@ -1,7 +1,8 @@
 // A local Worker for the scripts that run against `wrangler dev`. By default a fresh one: a new
 // D1 in a temporary folder, migrated and seeded, on a free loopback port, with the local tokens
 // of .dev.vars.example (passed explicitly, so a developer's own .dev.vars doesn't matter). The
-// benchmark passes its own loaded D1, config, port and token instead.
+// benchmark passes its own loaded D1, config, port and token instead, and, to run another
+// Worker side by side with ours, that Worker's directory.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -36,17 +37,23 @@ export function localVars() {
  * @property {number} [port] the loopback port. Default: a free one.
  * @property {Record<string, string>} [vars] the Worker's vars. Default: localVars().
  * @property {string} [logLevel] wrangler's --log-level. Default: wrangler's.
+ * @property {string} [cwd] the Worker's directory, where wrangler runs (config is relative to
+ *   it). Default: this project. Another directory needs `persist`: seeding uses our scripts.
  */
 
 /**
  * Starts `wrangler dev` and resolves once /health answers; stop() ends it (and removes the D1
- * it created).
+ * it created). processGroup: the id of the process group that wrangler, workerd and their
+ * children run in (for measuring their CPU time).
  * @param {LocalWorkerOptions} [options]
- * @returns {Promise<{ origin: string; stop: () => void }>}
+ * @returns {Promise<{ origin: string; processGroup: number; stop: () => void }>}
  */
 export async function startLocalWorker(options = {}) {
   const configArgs = options.config ? ["--config", options.config] : [];
   const fresh = options.persist === undefined;
+  if (fresh && options.cwd !== undefined) {
+    throw new Error("a Worker in another directory needs persist: seeding uses our scripts");
+  }
   const persist = options.persist ?? mkdtempSync(join(tmpdir(), "local-worker-"));
   for (const script of fresh ? ["db:migrate:local", "db:seed:local"] : []) {
     const { status, stderr } = spawnSync(
@@ -79,6 +86,7 @@ export async function startLocalWorker(options = {}) {
     ],
     // wrangler dev would try to fetch Request.cf data from the internet; it is not needed here.
     {
+      cwd: options.cwd,
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
       env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" },
@@ -95,7 +103,9 @@ export async function startLocalWorker(options = {}) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && worker.exitCode === null) {
     try {
-      if ((await fetch(`${origin}/health`)).ok) return { origin, stop };
+      if ((await fetch(`${origin}/health`)).ok && worker.pid) {
+        return { origin, processGroup: worker.pid, stop };
+      }
     } catch {}
     await new Promise((r) => setTimeout(r, 250));
   }
