@@ -6,13 +6,13 @@
 // table per route and writes the same figures to bench/results/<scale>.json. See
 // docs/performance.md.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { getPlatformProxy } from "wrangler";
-import { startLocalWorker } from "../scripts/local-worker.js";
+import { startBenchWorker } from "./worker.js";
 
 /** @typedef {import("@cloudflare/workers-types").D1Database} D1Database */
 /** @typedef {import("@cloudflare/workers-types").D1PreparedStatement} D1PreparedStatement */
@@ -117,37 +117,6 @@ async function loadDataSet(/** @type {string} */ state) {
     .first("updated_at");
   await dispose();
   return { deepChange: String(deepChange) };
-}
-
-/** wrangler dev on the loaded state, with the rate limit raised past what the benchmark sends. */
-async function startWorker(/** @type {string} */ state) {
-  const config = ".bench.wrangler.toml";
-  writeFileSync(
-    config,
-    readFileSync("wrangler.toml", "utf8").replace(
-      /simple = \{ limit = \d+/,
-      "simple = { limit = 100000000",
-    ),
-  );
-  try {
-    const worker = await startLocalWorker({
-      persist: state,
-      config,
-      port: Number(args.port),
-      vars: { API_TOKEN: TOKEN },
-      logLevel: "warn",
-    });
-    return {
-      origin: worker.origin,
-      stop: () => {
-        worker.stop();
-        rmSync(config, { force: true });
-      },
-    };
-  } catch (error) {
-    rmSync(config, { force: true });
-    throw error;
-  }
 }
 
 const cursor = (/** @type {number} */ id) =>
@@ -262,7 +231,11 @@ try {
       .join(", ")}`,
   );
   const loaded = await loadDataSet(state);
-  const worker = await startWorker(state);
+  const worker = await startBenchWorker({
+    persist: state,
+    port: Number(args.port),
+    vars: { API_TOKEN: TOKEN },
+  });
   try {
     const rows = [];
     for (const [name, next] of Object.entries(scenarios(loaded))) {
