@@ -1,10 +1,12 @@
 // `npm run bench [-- --scale large] [--duration 5] [--connections 10]`
+// `npm run bench -- --peer <dir> [--rounds 3] [--duration 10] [--connections 16]`
 //
 // Load-tests the Worker as it runs locally: a fresh local D1 with the real migrations, a
 // generated data set, `wrangler dev` (workerd) on loopback, and autocannon on every
 // enrollment route, the change feed and the lists (first page and a deep page). Prints a
-// table per route and writes the same figures to bench/results/<scale>.json. See
-// docs/performance.md.
+// table per route and writes the same figures to bench/results/<scale>.json. With --peer,
+// runs the peer's two workloads against ours and the Worker in <dir> instead, interleaved,
+// and prints the ratios (bench/peer.js). See docs/performance.md.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -12,6 +14,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { getPlatformProxy } from "wrangler";
+import { comparePeer } from "./peer.js";
 import { startBenchWorker } from "./worker.js";
 
 /** @typedef {import("@cloudflare/workers-types").D1Database} D1Database */
@@ -22,14 +25,38 @@ const SCALES = {
   large: { students: 100_000, courses: 1_000, enrollments: 1_000_000 },
 };
 
-const { values: args } = parseArgs({
+const { values: options } = parseArgs({
   options: {
-    scale: { type: "string", default: "default" },
-    duration: { type: "string", default: "5" },
-    connections: { type: "string", default: "10" },
+    scale: { type: "string" },
+    duration: { type: "string" },
+    connections: { type: "string" },
     port: { type: "string", default: "8799" },
+    peer: { type: "string" },
+    rounds: { type: "string" },
+    seed: { type: "string" },
   },
 });
+if (options.peer !== undefined) {
+  if (options.scale !== undefined) throw new Error("--peer uses the peer's data set: no --scale");
+  const valid = await comparePeer({
+    dir: options.peer,
+    rounds: Number(options.rounds ?? 3),
+    duration: Number(options.duration ?? 10),
+    connections: Number(options.connections ?? 16),
+    port: Number(options.port),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+  });
+  process.exit(valid ? 0 : 1);
+}
+if (options.rounds !== undefined || options.seed !== undefined) {
+  throw new Error("--rounds and --seed go with --peer");
+}
+const args = {
+  scale: options.scale ?? "default",
+  duration: options.duration ?? "5",
+  connections: options.connections ?? "10",
+  port: options.port,
+};
 const scale = SCALES[/** @type {keyof typeof SCALES} */ (args.scale)];
 if (!scale) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(", ")}`);
 const perStudent = scale.enrollments / scale.students;
