@@ -203,7 +203,7 @@ function preparePeer(/** @type {string} */ dir, /** @type {string} */ work) {
   const modules = join(copy, "node_modules");
   if (existsSync(join(dir, "node_modules"))) {
     symlinkSync(realpathSync(join(dir, "node_modules")), modules);
-    return `${dir}/node_modules`;
+    return `its own (${dir}/node_modules)`;
   }
   /** @type {{ dependencies?: Record<string, string>; devDependencies?: Record<string, string> }} */
   const manifest = existsSync(join(dir, "package.json"))
@@ -214,7 +214,7 @@ function preparePeer(/** @type {string} */ dir, /** @type {string} */ work) {
   const onlyWrangler = Object.keys(wanted).every((name) => ["wrangler", "node"].includes(name));
   if (onlyWrangler && (wanted.wrangler ?? ours).replace(/^[\^~=]/, "") === ours) {
     symlinkSync(realpathSync("node_modules"), modules);
-    return `ours (it asks for wrangler ${wanted.wrangler ?? "of any version"})`;
+    return `ours (all it asks for is wrangler ${wanted.wrangler ?? "of any version"})`;
   }
   process.stderr.write(`npm install in the copy of ${dir}…\n`);
   execFileSync("npm", ["install", "--no-audit", "--no-fund"], {
@@ -427,7 +427,7 @@ export async function comparePeer({ dir, rounds, duration, connections, port, se
     );
 
     console.log(
-      `\nours vs peer = ${targets[1].name} (${peerDir}): ${connections} connections, ${duration} s per workload per target per round, ${rounds} rounds interleaved (ours, peer, ours, peer…); ${availableParallelism()} cores, Node ${process.version}, wrangler ${wranglerVersion(".")} (ours) and ${wranglerVersion(copy)} (peer: node_modules ${modules})`,
+      `\nours vs peer = ${targets[1].name} (${peerDir}): ${connections} connections, ${duration} s per workload per Worker per round, ${rounds} round${rounds === 1 ? "" : "s"} interleaved (ours, peer, ours, peer…); ${availableParallelism()} cores, Node ${process.version}; wrangler ${wranglerVersion(".")} (ours) and ${wranglerVersion(copy)} (the peer's node_modules: ${modules})`,
     );
     console.log(
       "CPU ms/req: CPU time (user + sys) of the target's whole process group (wrangler, workerd and children, /proc/<pid>/stat) during the round ÷ requests served. Ratios are ours ÷ peer, per round; the median row holds the medians of the rounds' figures and ratios. Not 2xx: other answers, connection errors and timeouts (any makes the run invalid).",
