@@ -7,6 +7,14 @@ import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-or
 /** The current time as ISO-8601 UTC with milliseconds (2026-11-22T10:00:00.000Z), in SQL. */
 export const NOW = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 
+/**
+ * The time the change clock (migrations/0003) moves to with the next change to an
+ * enrollment: the later of now and 1 ms past its last value. A statement that writes it into
+ * updated_at spares the stamp trigger a second write of the row (migrations/0006); within one
+ * statement and its triggers SQLite's 'now' is one time, so the two agree.
+ */
+export const NEXT_CHANGE_STAMP = sql`(max(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', (SELECT at FROM change_clock WHERE id = 1), '+0.001 seconds')))`;
+
 const timestamp = (name: string) => text(name).notNull().default(NOW);
 
 export const students = sqliteTable("students", {

@@ -1,12 +1,13 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { courses, NOW, studentCourses, students } from "../db/schema";
+import { courses, NEXT_CHANGE_STAMP, NOW, studentCourses, students } from "../db/schema";
 import type { Enrollment, EnrollmentStatusFilter, RosterEntry } from "./schemas";
 
 // Every function here makes one D1 round trip: a single statement, or one batch, which D1
 // runs as one transaction. Existence checks and writes in one batch cannot be interleaved
 // with another request's, so concurrent requests each see a consistent state. The database
-// stamps updated_at itself, from its change clock (migrations/0003).
+// stamps updated_at itself, from its change clock (migrations/0003); the writes here put the
+// clock's next time in place, so that its triggers need not write the row again (0006).
 
 const enrollmentColumns = {
   student_id: true,
@@ -82,8 +83,9 @@ async function enrollBatch(db: Database, studentId: number, courseIds: number[])
             course_id: courses.id,
             status: sql<"active">`'active'`.as("status"),
             enrolled_at: sql<string>`${NOW}`.as("enrolled_at"),
-            // drizzle wants every column here; the stamp trigger replaces it with the clock's time.
-            updated_at: sql<string>`${NOW}`.as("updated_at"),
+            // The clock's next time, as the stamp trigger would write it (it rewrites the later
+            // rows of a bulk insert, which the clock has moved past).
+            updated_at: sql<string>`${NEXT_CHANGE_STAMP}`.as("updated_at"),
             dropped_at: sql<string | null>`NULL`.as("dropped_at"),
           })
           .from(students)
@@ -97,7 +99,12 @@ async function enrollBatch(db: Database, studentId: number, courseIds: number[])
       )
       .onConflictDoUpdate({
         target: [studentCourses.student_id, studentCourses.course_id],
-        set: { status: "active", enrolled_at: NOW, dropped_at: null },
+        set: {
+          status: "active",
+          enrolled_at: NOW,
+          dropped_at: null,
+          updated_at: NEXT_CHANGE_STAMP,
+        },
         setWhere: eq(studentCourses.status, "dropped"),
       }),
     db.query.studentCourses.findMany({
@@ -176,7 +183,7 @@ export async function dropEnrollment(
     studentExistsQuery(db, studentId),
     db
       .update(studentCourses)
-      .set({ status: "dropped", dropped_at: NOW })
+      .set({ status: "dropped", dropped_at: NOW, updated_at: NEXT_CHANGE_STAMP })
       .where(and(isPair(studentId, courseId), eq(studentCourses.status, "active")))
       .returning({ course_id: studentCourses.course_id }),
   ]);

@@ -5,6 +5,7 @@ import rollback0002 from "../../migrations/rollbacks/0002_student_courses.sql?ra
 import rollback0003 from "../../migrations/rollbacks/0003_enrollment_changes.sql?raw";
 import rollback0004 from "../../migrations/rollbacks/0004_resource_versions.sql?raw";
 import rollback0005 from "../../migrations/rollbacks/0005_idempotency_keys.sql?raw";
+import rollback0006 from "../../migrations/rollbacks/0006_stamp_in_place.sql?raw";
 
 // Runs the real migrations one at a time on an empty D1 (MIGRATION_DB), with data in place,
 // as a deployed database would meet them, and each rollback after its migration.
@@ -50,16 +51,21 @@ const objectsOf = (tables: string[]) =>
     `SELECT type, name, tbl_name FROM sqlite_master WHERE tbl_name IN (${tables.map((t) => `'${t}'`).join()}) ORDER BY name`,
   );
 
-/** A rollback file's statements, as `wrangler d1 execute --file` runs them. */
-const runRollback = (file: string) =>
-  db.batch(
-    file
-      .replace(/--.*$/gm, "")
-      .split(";")
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map((s) => db.prepare(s)),
-  );
+/** A rollback file's statements, as `wrangler d1 execute --file` splits them: a trigger's body is part of its statement. */
+function statementsOf(file: string): string[] {
+  const statements: string[] = [];
+  let pending = "";
+  for (const part of file.replace(/--.*$/gm, "").split(";")) {
+    pending = pending ? `${pending};${part}` : part;
+    if (/^\s*CREATE\s+TRIGGER\b/i.test(pending) && !/\bEND\s*$/i.test(pending)) continue;
+    if (pending.trim()) statements.push(pending.trim());
+    pending = "";
+  }
+  return statements;
+}
+
+/** A rollback file, run as `wrangler d1 execute --file` runs it: in one batch. */
+const runRollback = (file: string) => db.batch(statementsOf(file).map((s) => db.prepare(s)));
 
 it("0002 adds student_courses without touching a byte of existing data, and its rollback undoes exactly that", async () => {
   await applyD1Migrations(db, upTo("0001_students_courses.sql"));
@@ -204,8 +210,9 @@ it("0005 adds the idempotency keys' table without touching any other object or b
   const [schemaBefore, before] = [await schema(), await data()];
   expect(before.existing.students.length).toBeGreaterThan(0);
 
-  await applyD1Migrations(db, migrations);
-  expect(await applied()).toEqual(names(migrations));
+  const upTo0005 = upTo("0005_idempotency_keys.sql");
+  await applyD1Migrations(db, upTo0005);
+  expect(await applied()).toEqual(names(upTo0005));
   const added = (await schema())
     .filter((o) => !schemaBefore.some((b) => b.name === o.name))
     .map(({ type, name, tbl_name }) => ({ type, name, tbl_name }));
@@ -227,7 +234,88 @@ it("0005 adds the idempotency keys' table without touching any other object or b
   expect(await applied()).toEqual(names(upTo0004));
   expect(await data()).toEqual(before);
 
+  await applyD1Migrations(db, upTo0005);
+  expect(await applied()).toEqual(names(upTo0005));
+  expect(await all("SELECT count(*) AS keys FROM idempotency_keys")).toEqual([{ keys: 0 }]);
+});
+
+it("0006 replaces the two stamp triggers and nothing else, stamps as before while writing a row less, and its rollback puts 0003's back", async () => {
+  const upTo0005 = upTo("0005_idempotency_keys.sql");
+  await applyD1Migrations(db, upTo0005);
+  const schema = () =>
+    all(
+      "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name <> 'd1_migrations' ORDER BY name",
+    );
+  const data = async () => ({
+    existing: await existingData(),
+    enrollments: await enrollmentData(),
+  });
+  const [schemaBefore, before] = [await schema(), await data()];
+  expect(before.enrollments.rows.length).toBeGreaterThan(0);
+
   await applyD1Migrations(db, migrations);
   expect(await applied()).toEqual(names(migrations));
-  expect(await all("SELECT count(*) AS keys FROM idempotency_keys")).toEqual([{ keys: 0 }]);
+  const changed = (await schema()).filter(
+    (o) => !schemaBefore.some((b) => b.name === o.name && b.sql === o.sql),
+  );
+  expect(changed.map(({ type, name }) => ({ type, name }))).toEqual([
+    { type: "trigger", name: "student_courses_stamp_insert" },
+    { type: "trigger", name: "student_courses_stamp_update" },
+  ]);
+  expect((await schema()).map(({ name }) => name)).toEqual(schemaBefore.map(({ name }) => name));
+  expect(await data()).toEqual(before);
+
+  // A write that puts the clock's next time in place, as the Worker's do, against one that
+  // leaves it to the trigger, as SQL by hand does: both end stamped with the clock's time.
+  const [student] = await all("SELECT id FROM students ORDER BY id LIMIT 1");
+  const courseIds = (await all("SELECT id FROM courses ORDER BY id DESC LIMIT 2")).map((r) => r.id);
+  await db.prepare("DELETE FROM student_courses WHERE student_id = ?").bind(student?.id).run();
+  const clock = async () => (await all("SELECT at FROM change_clock"))[0]?.at;
+  const stampOf = async (courseId: unknown) =>
+    (
+      await all(
+        `SELECT updated_at FROM student_courses WHERE student_id = ${student?.id} AND course_id = ${courseId}`,
+      )
+    )[0]?.updated_at;
+  const insert = (courseId: unknown, updatedAt: string) =>
+    db
+      .prepare(
+        `INSERT INTO student_courses (student_id, course_id, updated_at) VALUES (?, ?, ${updatedAt})`,
+      )
+      .bind(student?.id, courseId)
+      .run();
+  const next =
+    "max(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', (SELECT at FROM change_clock WHERE id = 1), '+0.001 seconds'))";
+  const byHand = await insert(courseIds[0], "'2000-01-01T00:00:00.000Z'");
+  expect(await stampOf(courseIds[0])).toBe(await clock());
+  const inPlace = await insert(courseIds[1], next);
+  expect(await stampOf(courseIds[1])).toBe(await clock());
+  expect(inPlace.meta.rows_written).toBeLessThan(byHand.meta.rows_written);
+  const drop = await db
+    .prepare(
+      `UPDATE student_courses SET status = 'dropped', dropped_at = 'x', updated_at = ${next} WHERE student_id = ? AND course_id = ?`,
+    )
+    .bind(student?.id, courseIds[1])
+    .run();
+  expect(await stampOf(courseIds[1])).toBe(await clock());
+  const dropByHand = await db
+    .prepare(
+      "UPDATE student_courses SET status = 'dropped', dropped_at = 'x' WHERE student_id = ? AND course_id = ?",
+    )
+    .bind(student?.id, courseIds[0])
+    .run();
+  expect(await stampOf(courseIds[0])).toBe(await clock());
+  expect(drop.meta.rows_written).toBeLessThan(dropByHand.meta.rows_written);
+
+  await runRollback(rollback0006);
+  expect(await schema()).toEqual(schemaBefore);
+  expect(await applied()).toEqual(names(upTo0005));
+  // 0003's triggers stamp again, on every change.
+  await db
+    .prepare("UPDATE student_courses SET status = 'active' WHERE student_id = ? AND course_id = ?")
+    .bind(student?.id, courseIds[0])
+    .run();
+  expect(await stampOf(courseIds[0])).toBe(await clock());
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
 });
