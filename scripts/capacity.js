@@ -9,7 +9,7 @@
 // indexes divided by its rows, then the file's size, and the same after VACUUM. See
 // docs/scaling.md.
 //
-// The values are shaped like real ones (names of about 20 characters, emails of about 36,
+// The values are shaped like real ones (names of 19 characters, emails of 40,
 // ISO-8601 times from the database's own defaults). `--order random` (the default) inserts the
 // enrollments in a shuffled order, as registration does, so index pages split as they would in
 // production; `--order sequential` inserts them student by student (the densest case).
@@ -146,7 +146,7 @@ try {
     process.stderr.write(`${kind}: ${rows.toLocaleString()} rows\n`);
   };
 
-  // Names of about 20 characters and emails of about 36, like real ones (ids padded to 7 digits).
+  // Names of 19 characters and emails of 40, like real ones (ids padded to 7 digits).
   await insertRange(
     db,
     `INSERT INTO students (name, email) ${range}
