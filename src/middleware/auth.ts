@@ -54,12 +54,24 @@ async function principalOf(token: string, env: Env): Promise<Principal | undefin
   return scope && { scope, id: toHex(presented) };
 }
 
+/**
+ * The configured tokens' digests, by the setting's value: computed once per isolate rather
+ * than on every request. Keyed by the value itself, so a rotated list is digested anew.
+ */
+const configuredDigests = new Map<string, ArrayBuffer[]>();
+
+async function digestsOf(list: string | undefined): Promise<ArrayBuffer[]> {
+  const key = list ?? "";
+  const known = configuredDigests.get(key);
+  if (known) return known;
+  // Stored resolved, never as a promise, so no request awaits work begun by another.
+  const digests = await Promise.all(commaList(list).map(sha256));
+  configuredDigests.set(key, digests);
+  return digests;
+}
+
 // Equal-length digests make timingSafeEqual applicable to tokens of any length.
 async function matchesAny(presented: ArrayBuffer, list: string | undefined): Promise<boolean> {
-  const results = await Promise.all(
-    commaList(list).map(async (candidate) =>
-      crypto.subtle.timingSafeEqual(presented, await sha256(candidate)),
-    ),
-  );
-  return results.includes(true);
+  const digests = await digestsOf(list);
+  return digests.map((digest) => crypto.subtle.timingSafeEqual(presented, digest)).includes(true);
 }

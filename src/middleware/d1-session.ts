@@ -31,5 +31,6 @@ export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
   c.set("db", database(session));
   await next();
   const bookmark = session.getBookmark();
-  if (bookmark) c.header("X-D1-Bookmark", bookmark);
+  // On the finished response's own headers: c.header() would copy the whole Response.
+  if (bookmark) c.res.headers.set("X-D1-Bookmark", bookmark);
 });

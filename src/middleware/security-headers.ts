@@ -24,6 +24,7 @@ export const securityHeaders = createMiddleware(async (c, next) => {
   const revalidatable =
     (c.req.method === "GET" || c.req.method === "HEAD") &&
     (c.res.status === 200 || c.res.status === 304);
-  c.header("Cache-Control", revalidatable ? "private, no-cache" : "no-store");
-  if (revalidatable) c.header("Vary", "Authorization", { append: true });
+  // On the finished response's own headers: c.header() would copy the whole Response.
+  c.res.headers.set("Cache-Control", revalidatable ? "private, no-cache" : "no-store");
+  if (revalidatable) c.res.headers.append("Vary", "Authorization");
 });
