@@ -1,7 +1,7 @@
 // CPU-profiles workerd isolates over the DevTools protocol while a load runs, to find where a
 // request's CPU goes (docs/performance.md, "Where the CPU goes").
 //
-//   node bench/cpu-profile.js <inspector-origin> <out-dir> <seconds> [target-id-substring ...]
+//   npm run bench:profile -- <inspector-origin> <out-dir> <seconds> [target-id-substring ...]
 //
 // <inspector-origin>: workerd's own inspector (http://127.0.0.1:PORT; `ss -ltnp | grep workerd`
 // finds it: the port whose /json lists "core:user:<name>"), or wrangler dev's
@@ -14,7 +14,7 @@ import { join } from "node:path";
 const [origin, out, seconds = "10", ...wanted] = process.argv.slice(2);
 if (!origin || !out) {
   console.error(
-    "usage: node bench/cpu-profile.js <inspector-origin> <out-dir> <seconds> [target ...]",
+    "usage: npm run bench:profile -- <inspector-origin> <out-dir> <seconds> [target ...]",
   );
   process.exit(2);
 }

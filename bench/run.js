@@ -7,13 +7,12 @@
 // table per route and writes the same figures to bench/results/<scale>.json. With --peer,
 // runs the peer's two workloads against ours and the Worker in <dir> instead, interleaved,
 // and prints the ratios (bench/peer.js). See docs/performance.md.
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { getPlatformProxy } from "wrangler";
+import { openLocalD1 } from "../scripts/local-d1.js";
 import { comparePeer } from "./peer.js";
 import { startBenchWorker } from "./worker.js";
 
@@ -98,16 +97,7 @@ async function load(
 }
 
 async function loadDataSet(/** @type {string} */ state) {
-  execFileSync(
-    "npx",
-    ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state],
-    { stdio: ["ignore", "ignore", "inherit"] },
-  );
-  const { env, dispose } = await getPlatformProxy({
-    configPath: "wrangler.toml",
-    persist: { path: join(state, "v3") },
-  });
-  const db = /** @type {D1Database} */ (env.DB);
+  const { db, dispose } = await openLocalD1(state);
   const range = "WITH RECURSIVE seq(n) AS (SELECT ?1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?2)";
   await load("students", scale.students, 20_000, (from, to) =>
     db

@@ -1,4 +1,4 @@
-// `node scripts/capacity.js [--students 100000] [--courses 1000] [--per-student 10] [--keys 100000]
+// `npm run capacity -- [--students 100000] [--courses 1000] [--per-student 10] [--keys 100000]
 //   [--tombstone-students 10000] [--order random|sequential]`
 //
 // Bytes per row, measured: makes a fresh local D1 with the real migrations (wrangler, into a
@@ -13,13 +13,12 @@
 // ISO-8601 times from the database's own defaults). `--order random` (the default) inserts the
 // enrollments in a shuffled order, as registration does, so index pages split as they would in
 // production; `--order sequential` inserts them student by student (the densest case).
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
-import { getPlatformProxy } from "wrangler";
+import { localD1File, openLocalD1 } from "./local-d1.js";
 
 /** @typedef {import("@cloudflare/workers-types").D1Database} D1Database */
 
@@ -67,15 +66,6 @@ const KINDS = {
   ],
 };
 
-function sqliteFile(/** @type {string} */ state) {
-  const dir = join(state, "v3", "d1", "miniflare-D1DatabaseObject");
-  const file = readdirSync(dir).find(
-    (name) => name.endsWith(".sqlite") && name !== "metadata.sqlite",
-  );
-  if (!file) throw new Error(`no .sqlite file in ${dir}`);
-  return join(dir, file);
-}
-
 /** Bytes of each table and index (dbstat: pages in use, all of them full size), and the file's pages. */
 function pages(/** @type {string} */ file) {
   const db = new DatabaseSync(file, { readOnly: true });
@@ -113,17 +103,8 @@ async function insertRange(db, sql, total, chunk, /** @type {unknown[]} */ ...ex
 
 const state = mkdtempSync(join(tmpdir(), "capacity-"));
 try {
-  execFileSync(
-    "npx",
-    ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state],
-    { stdio: ["ignore", "ignore", "inherit"] },
-  );
-  const { env, dispose } = await getPlatformProxy({
-    configPath: "wrangler.toml",
-    persist: { path: join(state, "v3") },
-  });
-  const db = /** @type {D1Database} */ (env.DB);
-  const file = sqliteFile(state);
+  const { db, dispose } = await openLocalD1(state);
+  const file = localD1File(state);
   /** @type {{ kind: string; rows: number; bytes: number; payload: number; unused: number; parts: string }[]} */
   const measured = [];
   const measure = async (/** @type {keyof typeof KINDS} */ kind, /** @type {string} */ table) => {

@@ -1,4 +1,4 @@
-// `node scripts/write-burst.js [--enrollments 4000] [--concurrency 32] [--students 20000] [--courses 200]`
+// `npm run write-burst -- [--enrollments 4000] [--concurrency 32] [--students 20000] [--courses 200]`
 //
 // A burst of enrollments against one local D1, the best figure we have locally for what one
 // primary sustains (docs/scaling.md says what it predicts and what it does not). A fresh
@@ -15,14 +15,13 @@
 //      (run between 2 and 3, while nothing else has the file open; serial by nature).
 // Prints enrollments per second (201s, or rows, over the burst's wall time), p50 and p99 per
 // call, and the status codes.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
-import { getPlatformProxy } from "wrangler";
 import { startBenchWorker } from "../bench/worker.js";
+import { localD1File, openLocalD1 } from "./local-d1.js";
 
 /** @typedef {import("@cloudflare/workers-types").D1Database} D1Database */
 
@@ -84,16 +83,7 @@ async function burst(n, call) {
 
 const state = mkdtempSync(join(tmpdir(), "write-burst-"));
 try {
-  execFileSync(
-    "npx",
-    ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state],
-    { stdio: ["ignore", "ignore", "inherit"] },
-  );
-  const { env, dispose } = await getPlatformProxy({
-    configPath: "wrangler.toml",
-    persist: { path: join(state, "v3") },
-  });
-  const db = /** @type {D1Database} */ (env.DB);
+  const { db, dispose } = await openLocalD1(state);
   const range = "WITH RECURSIVE seq(n) AS (SELECT ?1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?2)";
   await db
     .prepare(
@@ -139,15 +129,10 @@ try {
 
   // The same INSERT on the same file with node:sqlite, one transaction each, one at a time:
   // SQLite and this disk alone, with no D1 layer, proxy or Worker in front.
-  const dir = join(state, "v3", "d1", "miniflare-D1DatabaseObject");
-  const file = readdirSync(dir).find(
-    (name) => name.endsWith(".sqlite") && name !== "metadata.sqlite",
-  );
-  if (!file) throw new Error(`no .sqlite file in ${dir}`);
   process.stderr.write(
     "5. SQLite alone (node:sqlite on the D1 file), one INSERT per transaction\n",
   );
-  const sqlite = new DatabaseSync(join(dir, file));
+  const sqlite = new DatabaseSync(localD1File(state));
   const sqliteInsert = sqlite.prepare(
     "INSERT INTO student_courses (student_id, course_id) VALUES (?, ?)",
   );
