@@ -23,6 +23,7 @@ import {
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import autocannon from "autocannon";
+import { median } from "../scripts/median.js";
 import { startBenchWorker } from "./worker.js";
 
 /** seed.mjs's default data set, passed explicitly: the write pairs below rely on it. */
@@ -176,13 +177,6 @@ async function measure(
   return figures;
 }
 
-const median = (/** @type {number[]} */ values) => {
-  const sorted = values.toSorted((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 /** The median of the values that are there; null when none is. */
 const medianOf = (/** @type {(number | null)[]} */ values) => {
   const present = values.filter((v) => v !== null);

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { median } from "./median.js";
 
 const BUDGET = { gzipKiB: 60, startupMs: 15 };
 const { values: args } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
@@ -45,14 +46,6 @@ function startup(/** @type {string} */ bundle) {
   if (!ms) throw new Error(`could not read the startup time:\n${output}`);
   return Number(ms);
 }
-
-const median = (/** @type {number[]} */ values) => {
-  const sorted = values.toSorted((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 
 try {
   const compatibilityDate = readFileSync("wrangler.toml", "utf8").match(

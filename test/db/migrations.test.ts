@@ -44,6 +44,12 @@ const enrollmentData = async () => ({
   ),
 });
 
+/** Every object of the schema, with its SQL, but wrangler's record of migrations. */
+const schema = () =>
+  all(
+    "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name <> 'd1_migrations' ORDER BY name",
+  );
+
 const applied = async () =>
   (await all("SELECT name FROM d1_migrations ORDER BY id")).map((r) => r.name);
 const objectsOf = (tables: string[]) =>
@@ -196,10 +202,6 @@ it("0004 gives every student and course version 1 without touching another byte,
 it("0005 adds the idempotency keys' table without touching any other object or byte, and its rollback drops exactly that", async () => {
   const upTo0004 = upTo("0004_resource_versions.sql");
   await applyD1Migrations(db, upTo0004);
-  const schema = () =>
-    all(
-      "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name <> 'd1_migrations' ORDER BY name",
-    );
   const data = async () => ({
     existing: await existingData(),
     enrollments: await enrollmentData(),
@@ -242,10 +244,6 @@ it("0005 adds the idempotency keys' table without touching any other object or b
 it("0006 replaces the two stamp triggers and nothing else, stamps as before while writing a row less, and its rollback puts 0003's back", async () => {
   const upTo0005 = upTo("0005_idempotency_keys.sql");
   await applyD1Migrations(db, upTo0005);
-  const schema = () =>
-    all(
-      "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name <> 'd1_migrations' ORDER BY name",
-    );
   const data = async () => ({
     existing: await existingData(),
     enrollments: await enrollmentData(),
