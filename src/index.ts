@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { etag, RETAINED_304_HEADERS } from "hono/etag";
 import { courseRoutes } from "./courses/routes";
 import { enrollmentRoutes } from "./enrollments/routes";
 import type { AppEnv } from "./env";
@@ -8,6 +7,7 @@ import { notFound, onError } from "./http/error-handlers";
 import { authenticate, authorize } from "./middleware/auth";
 import { corsForAllowedOrigins } from "./middleware/cors";
 import { d1Session } from "./middleware/d1-session";
+import { etag } from "./middleware/etag";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
@@ -27,8 +27,7 @@ export const app = new Hono<AppEnv>()
   .use(rateLimit)
   .use(authorize)
   .use(d1Session)
-  // Strong ETags on successful reads; If-None-Match with a current tag gets a 304, no body.
-  .use(etag({ retainedHeaders: [...RETAINED_304_HEADERS, "x-request-id"] }))
+  .use(etag)
   .route("/students", studentRoutes)
   .route("/courses", courseRoutes)
   .route("/", enrollmentRoutes);

@@ -1,6 +1,8 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
+import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client";
 import { courses, NEXT_CHANGE_STAMP, NOW, studentCourses, students } from "../db/schema";
+import { batchRows, builtOnce, rows } from "../db/statement";
 import type { Enrollment, EnrollmentStatusFilter, RosterEntry } from "./schemas";
 
 // Every function here makes one D1 round trip: a single statement, or one batch, which D1
@@ -8,37 +10,178 @@ import type { Enrollment, EnrollmentStatusFilter, RosterEntry } from "./schemas"
 // with another request's, so concurrent requests each see a consistent state. The database
 // stamps updated_at itself, from its change clock (migrations/0003); the writes here put the
 // clock's next time in place, so that its triggers need not write the row again (0006).
+// These are the hot paths, so their SQL is built once per isolate (src/db/statement.ts).
 
 const enrollmentColumns = {
-  student_id: true,
-  course_id: true,
-  status: true,
-  enrolled_at: true,
-  dropped_at: true,
-} as const;
-const withCourse = { course: { columns: { id: true, code: true, title: true } } } as const;
-const withStudent = { student: { columns: { id: true, name: true, email: true } } } as const;
+  student_id: studentCourses.student_id,
+  course_id: studentCourses.course_id,
+  status: studentCourses.status,
+  enrolled_at: studentCourses.enrolled_at,
+  dropped_at: studentCourses.dropped_at,
+};
+const courseColumns = { code: courses.code, title: courses.title };
+const studentColumns = { name: students.name, email: students.email };
 
-const isPair = (studentId: number, courseId: number) =>
-  and(eq(studentCourses.student_id, studentId), eq(studentCourses.course_id, courseId));
+type EnrollmentRow = Omit<Enrollment, "course"> & { code: string; title: string };
+type RosterRow = Omit<RosterEntry, "student"> & { name: string; email: string };
+type Nullable<T> = { [K in keyof T]: T[K] | null };
 
-const hasStatus = (status: EnrollmentStatusFilter) =>
-  status === "all" ? undefined : eq(studentCourses.status, status);
+/**
+ * A list's rows come from its student (or course) LEFT JOIN its enrollments, so that one
+ * statement also says whether the student exists: no row when it does not, one row of
+ * nulls when it has no enrollment to list. Left-joined columns are null all together.
+ */
+const isEnrollment = <Row extends { course_id: number }>(row: Nullable<Row>): row is Row =>
+  row.course_id !== null;
 
-// findMany, not findFirst: in a D1 batch, drizzle 0.45 fails to map a findFirst that finds nothing.
-const findEnrollmentQuery = (db: Database, studentId: number, courseId: number) =>
-  db.query.studentCourses.findMany({
-    columns: enrollmentColumns,
-    with: withCourse,
-    where: isPair(studentId, courseId),
-    limit: 1,
-  });
+const enrollmentOf = ({ code, title, ...enrollment }: EnrollmentRow): Enrollment => ({
+  ...enrollment,
+  course: { id: enrollment.course_id, code, title },
+});
 
-const studentExistsQuery = (db: Database, studentId: number) =>
-  db.select({ id: students.id }).from(students).where(eq(students.id, studentId));
+const rosterEntryOf = ({ name, email, ...enrollment }: RosterRow): RosterEntry => ({
+  ...enrollment,
+  student: { id: enrollment.student_id, name, email },
+});
 
-const courseExistsQuery = (db: Database, courseId: number) =>
-  db.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId));
+/** `?status=`: one statement for each filter; 'all' matches every row. */
+const hasStatus = sql`(${sql.placeholder("status")} = 'all' OR ${studentCourses.status} = ${sql.placeholder("status")})`;
+
+/**
+ * A page of one student's (or course's) enrollments, in the order of the other side's ids,
+ * with the other side's columns: `owner` is the table the page belongs to, `ownerId` and
+ * `otherId` the enrollment's columns that point to each side.
+ */
+const enrollmentsPage = <
+  Other extends typeof students | typeof courses,
+  Columns extends Record<string, AnySQLiteColumn>,
+>(
+  owner: typeof students | typeof courses,
+  ownerId: AnySQLiteColumn,
+  other: Other,
+  otherId: AnySQLiteColumn,
+  otherColumns: Columns,
+) =>
+  builtOnce((db: Database) =>
+    db
+      .select({ ...enrollmentColumns, ...otherColumns })
+      .from(owner)
+      .leftJoin(
+        studentCourses,
+        and(eq(ownerId, owner.id), gt(otherId, sql.placeholder("after")), hasStatus),
+      )
+      .leftJoin(other, eq(other.id, otherId))
+      .where(eq(owner.id, sql.placeholder("id")))
+      .orderBy(asc(otherId))
+      .limit(sql.placeholder("count")),
+  );
+
+const studentEnrollmentsPage = enrollmentsPage(
+  students,
+  studentCourses.student_id,
+  courses,
+  studentCourses.course_id,
+  courseColumns,
+);
+const courseRosterPage = enrollmentsPage(
+  courses,
+  studentCourses.course_id,
+  students,
+  studentCourses.student_id,
+  studentColumns,
+);
+
+const isPair = and(
+  eq(studentCourses.student_id, sql.placeholder("student")),
+  eq(studentCourses.course_id, sql.placeholder("course")),
+);
+
+const oneEnrollment = builtOnce((db: Database) =>
+  db
+    .select({ ...enrollmentColumns, ...courseColumns })
+    .from(studentCourses)
+    .innerJoin(courses, eq(courses.id, studentCourses.course_id))
+    .where(isPair),
+);
+
+const studentExists = builtOnce((db: Database) =>
+  db
+    .select({ id: students.id })
+    .from(students)
+    .where(eq(students.id, sql.placeholder("student"))),
+);
+
+const dropActive = builtOnce((db: Database) =>
+  db
+    .update(studentCourses)
+    .set({ status: "dropped", dropped_at: NOW, updated_at: NEXT_CHANGE_STAMP })
+    .where(and(isPair, eq(studentCourses.status, "active")))
+    .returning({ course_id: studentCourses.course_id }),
+);
+
+// The course ids travel as one JSON array (json_each), which keeps every statement far below
+// D1's 100 bound parameters whatever the count.
+const inCourseIds = (column: typeof courses.id) =>
+  sql`${column} IN (SELECT value FROM json_each(${sql.placeholder("course_ids")}))`;
+
+/**
+ * Before an enroll: one row per listed course that exists, with its enrollment (nulls: none
+ * yet), or one row of nulls when none exists; no row when the student does not exist.
+ */
+const enrollmentsBefore = builtOnce((db: Database) =>
+  db
+    .select({
+      id: courses.id,
+      ...courseColumns,
+      status: studentCourses.status,
+      enrolled_at: studentCourses.enrolled_at,
+      dropped_at: studentCourses.dropped_at,
+    })
+    .from(students)
+    .leftJoin(courses, inCourseIds(courses.id))
+    .leftJoin(
+      studentCourses,
+      and(eq(studentCourses.student_id, students.id), eq(studentCourses.course_id, courses.id)),
+    )
+    .where(eq(students.id, sql.placeholder("student"))),
+);
+
+/**
+ * Creates each enrollment, or re-activates a dropped one; leaves an active one as it is. It
+ * inserts nothing unless the student and every listed course exist. Answers the rows it
+ * created or changed.
+ */
+const upsertEnrollments = builtOnce((db: Database) =>
+  db
+    .insert(studentCourses)
+    .select(
+      db
+        .select({
+          student_id: students.id,
+          course_id: courses.id,
+          status: sql<"active">`'active'`.as("status"),
+          enrolled_at: sql<string>`${NOW}`.as("enrolled_at"),
+          // The clock's next time, as the stamp trigger would write it (it rewrites the later
+          // rows of a bulk insert, which the clock has moved past).
+          updated_at: sql<string>`${NEXT_CHANGE_STAMP}`.as("updated_at"),
+          dropped_at: sql<string | null>`NULL`.as("dropped_at"),
+        })
+        .from(students)
+        .innerJoin(courses, inCourseIds(courses.id))
+        .where(
+          and(
+            eq(students.id, sql.placeholder("student")),
+            sql`(SELECT count(*) FROM ${courses} WHERE ${inCourseIds(courses.id)}) = (SELECT count(DISTINCT value) FROM json_each(${sql.placeholder("course_ids")}))`,
+          ),
+        ),
+    )
+    .onConflictDoUpdate({
+      target: [studentCourses.student_id, studentCourses.course_id],
+      set: { status: "active", enrolled_at: NOW, dropped_at: null, updated_at: NEXT_CHANGE_STAMP },
+      setWhere: eq(studentCourses.status, "dropped"),
+    })
+    .returning(enrollmentColumns),
+);
 
 /** What enrolling did to one course: a new enrollment, a dropped one re-activated, or none. */
 export type EnrollmentResult = {
@@ -47,88 +190,47 @@ export type EnrollmentResult = {
   enrollment: Enrollment;
 };
 
-type EnrollmentStatus = Enrollment["status"];
+/** The course of a row of enrollmentsBefore, or undefined for the row of nulls. */
+const courseOf = ({ id, code, title }: Nullable<Enrollment["course"]>) =>
+  id === null || code === null || title === null ? undefined : { id, code, title };
+
+/** The enrollment a row of enrollmentsBefore shows, when it is active. */
+const activeOf = ({ status, enrolled_at, dropped_at }: Nullable<EnrollmentState>) =>
+  status === "active" && enrolled_at !== null ? { status, enrolled_at, dropped_at } : undefined;
+type EnrollmentState = Pick<Enrollment, "status" | "enrolled_at" | "dropped_at">;
 
 /**
  * Enrolls a student in one or more courses, all or nothing: for each course it creates the
  * enrollment, re-activates a dropped one, or leaves an active one as it is (so a retried
  * request is harmless); if any course is missing, nothing is written. One batch: the state
- * before, the write, the result. The ids travel as one JSON array (json_each), which keeps
- * every statement far below D1's 100 bound parameters. Answers whether the student exists,
- * each listed course that exists with its enrollment's status before (null: none yet), and
- * the enrollments after.
+ * before, then the write. Answers whether the student exists, the listed courses that
+ * exist, and what happened to each when all of them do.
  */
 async function enrollBatch(db: Database, studentId: number, courseIds: number[]) {
-  const ids = JSON.stringify(courseIds);
-  const inCourseIds = (column: typeof courses.id | typeof studentCourses.course_id) =>
-    sql`${column} IN (SELECT value FROM json_each(${ids}))`;
-  const [student, before, , after] = await db.batch([
-    studentExistsQuery(db, studentId),
-    // Each listed course that exists, with the status of its enrollment (null: none yet).
-    db
-      .select({ course_id: courses.id, status: studentCourses.status })
-      .from(courses)
-      .leftJoin(
-        studentCourses,
-        and(eq(studentCourses.course_id, courses.id), eq(studentCourses.student_id, studentId)),
-      )
-      .where(inCourseIds(courses.id)),
-    // Inserts nothing unless the student and every listed course exist.
-    db
-      .insert(studentCourses)
-      .select(
-        db
-          .select({
-            student_id: students.id,
-            course_id: courses.id,
-            status: sql<"active">`'active'`.as("status"),
-            enrolled_at: sql<string>`${NOW}`.as("enrolled_at"),
-            // The clock's next time, as the stamp trigger would write it (it rewrites the later
-            // rows of a bulk insert, which the clock has moved past).
-            updated_at: sql<string>`${NEXT_CHANGE_STAMP}`.as("updated_at"),
-            dropped_at: sql<string | null>`NULL`.as("dropped_at"),
-          })
-          .from(students)
-          .innerJoin(courses, inCourseIds(courses.id))
-          .where(
-            and(
-              eq(students.id, studentId),
-              sql`(SELECT count(*) FROM ${courses} WHERE ${inCourseIds(courses.id)}) = (SELECT count(DISTINCT value) FROM json_each(${ids}))`,
-            ),
-          ),
-      )
-      .onConflictDoUpdate({
-        target: [studentCourses.student_id, studentCourses.course_id],
-        set: {
-          status: "active",
-          enrolled_at: NOW,
-          dropped_at: null,
-          updated_at: NEXT_CHANGE_STAMP,
-        },
-        setWhere: eq(studentCourses.status, "dropped"),
-      }),
-    db.query.studentCourses.findMany({
-      columns: enrollmentColumns,
-      with: withCourse,
-      where: and(eq(studentCourses.student_id, studentId), inCourseIds(studentCourses.course_id)),
-    }),
+  const values = { student: studentId, course_ids: JSON.stringify(courseIds) };
+  const [before, written] = await batchRows(db, [
+    enrollmentsBefore(db, values),
+    upsertEnrollments(db, values),
   ]);
-  return {
-    studentFound: student.length > 0,
-    statusBefore: new Map(before.map((row) => [row.course_id, row.status])),
-    after: new Map(after.map((row) => [row.course_id, row])),
-  };
+  const changed = new Map(written.map((row) => [row.course_id, row]));
+  const found = new Set<number>();
+  const results = new Map<number, EnrollmentResult>();
+  for (const row of before) {
+    const course = courseOf(row);
+    if (!course) continue;
+    found.add(course.id);
+    const now = changed.get(course.id);
+    const active = activeOf(row);
+    if (now) {
+      const result = row.status === null ? "created" : "reactivated";
+      results.set(course.id, { course_id: course.id, result, enrollment: { ...now, course } });
+    } else if (active) {
+      const enrollment = { student_id: studentId, course_id: course.id, ...active, course };
+      results.set(course.id, { course_id: course.id, result: "unchanged", enrollment });
+    }
+  }
+  return { studentFound: before.length > 0, found, results };
 }
-
-const resultOf = (
-  enrollment: Enrollment,
-  statusBefore: EnrollmentStatus | null | undefined,
-): EnrollmentResult => ({
-  course_id: enrollment.course_id,
-  result:
-    statusBefore === null ? "created" : statusBefore === "dropped" ? "reactivated" : "unchanged",
-  enrollment,
-});
 
 /** Enrolls a student in one course (see enrollBatch). */
 export async function enrollInCourse(
@@ -136,11 +238,9 @@ export async function enrollInCourse(
   studentId: number,
   courseId: number,
 ): Promise<EnrollmentResult | "student_not_found" | "course_not_found"> {
-  const { studentFound, statusBefore, after } = await enrollBatch(db, studentId, [courseId]);
+  const { studentFound, results } = await enrollBatch(db, studentId, [courseId]);
   if (!studentFound) return "student_not_found";
-  // No enrollment after the batch: the course does not exist.
-  const enrollment = after.get(courseId);
-  return enrollment ? resultOf(enrollment, statusBefore.get(courseId)) : "course_not_found";
+  return results.get(courseId) ?? "course_not_found";
 }
 
 /** Enrolls a student in several courses, all or nothing (see enrollBatch); results in the order sent. */
@@ -153,15 +253,11 @@ export async function enrollInCourses(
   | { outcome: "student_not_found" }
   | { outcome: "courses_not_found"; missing: number[] }
 > {
-  const { studentFound, statusBefore, after } = await enrollBatch(db, studentId, courseIds);
+  const { studentFound, found, results } = await enrollBatch(db, studentId, courseIds);
   if (!studentFound) return { outcome: "student_not_found" };
-  const missing = courseIds.filter((id) => !statusBefore.has(id));
+  const missing = courseIds.filter((id) => !found.has(id));
   if (missing.length > 0) return { outcome: "courses_not_found", missing };
-  const results = courseIds.flatMap((id) => {
-    const enrollment = after.get(id);
-    return enrollment ? [resultOf(enrollment, statusBefore.get(id))] : [];
-  });
-  return { outcome: "enrolled", results };
+  return { outcome: "enrolled", results: courseIds.flatMap((id) => results.get(id) ?? []) };
 }
 
 export async function findEnrollment(
@@ -169,8 +265,8 @@ export async function findEnrollment(
   studentId: number,
   courseId: number,
 ): Promise<Enrollment | undefined> {
-  const [enrollment] = await findEnrollmentQuery(db, studentId, courseId);
-  return enrollment;
+  const [row] = await rows(oneEnrollment(db, { student: studentId, course: courseId }));
+  return row && enrollmentOf(row);
 }
 
 /** Marks an active enrollment dropped, keeping the row. */
@@ -179,13 +275,10 @@ export async function dropEnrollment(
   studentId: number,
   courseId: number,
 ): Promise<"dropped" | "student_not_found" | "enrollment_not_found"> {
-  const [student, dropped] = await db.batch([
-    studentExistsQuery(db, studentId),
-    db
-      .update(studentCourses)
-      .set({ status: "dropped", dropped_at: NOW, updated_at: NEXT_CHANGE_STAMP })
-      .where(and(isPair(studentId, courseId), eq(studentCourses.status, "active")))
-      .returning({ course_id: studentCourses.course_id }),
+  const values = { student: studentId, course: courseId };
+  const [student, dropped] = await batchRows(db, [
+    studentExists(db, values),
+    dropActive(db, values),
   ]);
   if (student.length === 0) return "student_not_found";
   return dropped.length > 0 ? "dropped" : "enrollment_not_found";
@@ -199,21 +292,9 @@ export async function listStudentEnrollments(
   studentId: number,
   { status, count, after = 0 }: ListOptions,
 ): Promise<Enrollment[] | undefined> {
-  const [student, rows] = await db.batch([
-    studentExistsQuery(db, studentId),
-    db.query.studentCourses.findMany({
-      columns: enrollmentColumns,
-      with: withCourse,
-      where: and(
-        eq(studentCourses.student_id, studentId),
-        gt(studentCourses.course_id, after),
-        hasStatus(status),
-      ),
-      orderBy: asc(studentCourses.course_id),
-      limit: count,
-    }),
-  ]);
-  return student.length > 0 ? rows : undefined;
+  const found = await rows(studentEnrollmentsPage(db, { id: studentId, after, count, status }));
+  if (found.length === 0) return undefined;
+  return found.filter(isEnrollment<EnrollmentRow>).map(enrollmentOf);
 }
 
 /** A course's roster in student id order, or undefined when there is no such course. */
@@ -222,19 +303,7 @@ export async function listCourseRoster(
   courseId: number,
   { status, count, after = 0 }: ListOptions,
 ): Promise<RosterEntry[] | undefined> {
-  const [course, rows] = await db.batch([
-    courseExistsQuery(db, courseId),
-    db.query.studentCourses.findMany({
-      columns: enrollmentColumns,
-      with: withStudent,
-      where: and(
-        eq(studentCourses.course_id, courseId),
-        gt(studentCourses.student_id, after),
-        hasStatus(status),
-      ),
-      orderBy: asc(studentCourses.student_id),
-      limit: count,
-    }),
-  ]);
-  return course.length > 0 ? rows : undefined;
+  const found = await rows(courseRosterPage(db, { id: courseId, after, count, status }));
+  if (found.length === 0) return undefined;
+  return found.filter(isEnrollment<RosterRow>).map(rosterEntryOf);
 }

@@ -60,6 +60,18 @@ describe("ETags", () => {
     ).toBe(304);
   });
 
+  it("revalidates a list page with its tag made weak, as Cloudflare's compression sends it", async () => {
+    const student = await createStudent();
+    const path = `/students/${student.id}/courses`;
+    const tag = (await api(path)).headers.get("ETag") ?? "";
+    expect(tag).toMatch(/^"[0-9a-f]{40}"$/);
+    const again = await api(path, { headers: { "If-None-Match": `W/${tag}` } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get("ETag")).toBe(tag);
+    expect(again.headers.get("Content-Type")).toBeNull();
+    expect(await again.text()).toBe("");
+  });
+
   it("never turns a write or an error into a 304, and keeps them out of every cache", async () => {
     const student = await createStudent();
     const tag = (await api(`/students/${student.id}`)).headers.get("ETag") ?? "";
