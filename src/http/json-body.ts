@@ -30,8 +30,16 @@ export const requireJsonBody = createMiddleware(async (c, next) => {
 });
 
 async function readAtMost(request: Request, max: number): Promise<Uint8Array> {
-  if (Number(request.headers.get("Content-Length") ?? 0) > max) throw payloadTooLarge(max);
+  const declared = request.headers.get("Content-Length");
+  if (Number(declared ?? 0) > max) throw payloadTooLarge(max);
   if (!request.body) return new Uint8Array();
+  // A body whose length is declared (and within bounds) is that long: read it in one call,
+  // which costs a fraction of reading it chunk by chunk. Counted again all the same.
+  if (declared !== null) {
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.byteLength > max) throw payloadTooLarge(max);
+    return bytes;
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of request.body) {
