@@ -1,4 +1,4 @@
-import { relations, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 // Mirrors migrations/*.sql exactly; test/db/schema-agreement.test.ts fails when the two drift.
@@ -109,15 +109,3 @@ export const idempotencyKeys = sqliteTable(
     index("idempotency_keys_created_at").on(t.created_at),
   ],
 );
-
-// Many-to-many: a student has enrollments, each of one course (and the other way round).
-export const studentsRelations = relations(students, ({ many }) => ({
-  enrollments: many(studentCourses),
-}));
-export const coursesRelations = relations(courses, ({ many }) => ({
-  enrollments: many(studentCourses),
-}));
-export const studentCoursesRelations = relations(studentCourses, ({ one }) => ({
-  student: one(students, { fields: [studentCourses.student_id], references: [students.id] }),
-  course: one(courses, { fields: [studentCourses.course_id], references: [courses.id] }),
-}));

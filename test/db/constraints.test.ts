@@ -109,16 +109,27 @@ describe("student_courses", () => {
   });
 
   it("relates students and courses many-to-many through enrollments", async () => {
-    await db.insert(studentCourses).values({ student_id: studentId, course_id: courseId });
-    const student = await db.query.students.findFirst({
-      where: eq(students.id, studentId),
-      with: { enrollments: { with: { course: true } } },
-    });
-    expect(student?.enrollments.map((e) => e.course.id)).toEqual([courseId]);
-    const course = await db.query.courses.findFirst({
-      where: eq(courses.id, courseId),
-      with: { enrollments: { with: { student: true } } },
-    });
-    expect(course?.enrollments.map((e) => e.student.id)).toEqual([studentId]);
+    const [other] = await db
+      .insert(courses)
+      .values({ code: "OTHER-1", title: "Other" })
+      .returning({ id: courses.id });
+    const otherId = other?.id ?? 0;
+    await db.insert(studentCourses).values([
+      { student_id: studentId, course_id: courseId },
+      { student_id: studentId, course_id: otherId },
+    ]);
+    const coursesOfStudent = await db
+      .select({ id: courses.id })
+      .from(studentCourses)
+      .innerJoin(courses, eq(courses.id, studentCourses.course_id))
+      .where(eq(studentCourses.student_id, studentId))
+      .orderBy(courses.id);
+    expect(coursesOfStudent.map(({ id }) => id)).toEqual([courseId, otherId].sort((a, b) => a - b));
+    const studentsOfCourse = await db
+      .select({ id: students.id })
+      .from(studentCourses)
+      .innerJoin(students, eq(students.id, studentCourses.student_id))
+      .where(eq(studentCourses.course_id, otherId));
+    expect(studentsOfCourse).toEqual([{ id: studentId }]);
   });
 });
