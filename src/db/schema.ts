@@ -1,5 +1,13 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 // Mirrors migrations/*.sql exactly; test/db/schema-agreement.test.ts fails when the two drift.
 // Property names are the column names, so rows serialise straight into the API's snake_case.
@@ -25,13 +33,24 @@ export const students = sqliteTable("students", {
   version: integer("version").notNull().default(1),
 });
 
-export const courses = sqliteTable("courses", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  code: text("code").notNull().unique(),
-  title: text("title").notNull(),
-  created_at: timestamp("created_at"),
-  version: integer("version").notNull().default(1),
-});
+export const courses = sqliteTable(
+  "courses",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    code: text("code").notNull().unique(),
+    title: text("title").notNull(),
+    created_at: timestamp("created_at"),
+    version: integer("version").notNull().default(1),
+    /** Seats; null: unlimited. */
+    capacity: integer("capacity"),
+    /** Places in line once the seats are taken; null: unlimited, 0: no waitlist. */
+    waitlist_capacity: integer("waitlist_capacity"),
+  },
+  (t) => [
+    check("courses_capacity", sql`${t.capacity} BETWEEN 0 AND 100000`),
+    check("courses_waitlist_capacity", sql`${t.waitlist_capacity} BETWEEN 0 AND 100000`),
+  ],
+);
 
 export const ENROLLMENT_STATUSES = ["active", "dropped"] as const;
 
@@ -48,11 +67,20 @@ export const studentCourses = sqliteTable(
     enrolled_at: timestamp("enrolled_at"),
     updated_at: timestamp("updated_at"),
     dropped_at: text("dropped_at"),
+    /** Waiting for a seat (status stays 'active'): the place in line; null: not waiting. */
+    waitlist_seq: integer("waitlist_seq"),
   },
   (t) => [
     primaryKey({ columns: [t.student_id, t.course_id] }),
     index("student_courses_course_id_student_id").on(t.course_id, t.student_id),
     check("student_courses_status", sql`${t.status} IN ('active', 'dropped')`),
+    check("student_courses_waitlist_seq", sql`${t.waitlist_seq} IS NULL OR ${t.status} = 'active'`),
+    index("student_courses_seats")
+      .on(t.course_id)
+      .where(sql`${t.status} = 'active' AND ${t.waitlist_seq} IS NULL`),
+    uniqueIndex("student_courses_waitlist")
+      .on(t.course_id, t.waitlist_seq)
+      .where(sql`${t.waitlist_seq} IS NOT NULL`),
     index("student_courses_updated_at_student_id_course_id").on(
       t.updated_at,
       t.student_id,

@@ -41,6 +41,7 @@ describe("student_courses", () => {
       enrolled_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       updated_at: row?.enrolled_at,
       dropped_at: null,
+      waitlist_seq: null,
     });
   });
 

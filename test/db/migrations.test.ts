@@ -6,6 +6,7 @@ import rollback0003 from "../../migrations/rollbacks/0003_enrollment_changes.sql
 import rollback0004 from "../../migrations/rollbacks/0004_resource_versions.sql?raw";
 import rollback0005 from "../../migrations/rollbacks/0005_idempotency_keys.sql?raw";
 import rollback0006 from "../../migrations/rollbacks/0006_stamp_in_place.sql?raw";
+import rollback0007 from "../../migrations/rollbacks/0007_seats_and_waitlists.sql?raw";
 
 // Runs the real migrations one at a time on an empty D1 (MIGRATION_DB), with data in place,
 // as a deployed database would meet them, and each rollback after its migration.
@@ -243,6 +244,7 @@ it("0005 adds the idempotency keys' table without touching any other object or b
 
 it("0006 replaces the two stamp triggers and nothing else, stamps as before while writing a row less, and its rollback puts 0003's back", async () => {
   const upTo0005 = upTo("0005_idempotency_keys.sql");
+  const upTo0006 = upTo("0006_stamp_in_place.sql");
   await applyD1Migrations(db, upTo0005);
   const data = async () => ({
     existing: await existingData(),
@@ -251,8 +253,8 @@ it("0006 replaces the two stamp triggers and nothing else, stamps as before whil
   const [schemaBefore, before] = [await schema(), await data()];
   expect(before.enrollments.rows.length).toBeGreaterThan(0);
 
-  await applyD1Migrations(db, migrations);
-  expect(await applied()).toEqual(names(migrations));
+  await applyD1Migrations(db, upTo0006);
+  expect(await applied()).toEqual(names(upTo0006));
   const changed = (await schema()).filter(
     (o) => !schemaBefore.some((b) => b.name === o.name && b.sql === o.sql),
   );
@@ -314,6 +316,59 @@ it("0006 replaces the two stamp triggers and nothing else, stamps as before whil
     .bind(student?.id, courseIds[0])
     .run();
   expect(await stampOf(courseIds[0])).toBe(await clock());
+  await applyD1Migrations(db, upTo0006);
+  expect(await applied()).toEqual(names(upTo0006));
+});
+
+it("0007 adds seat and waitlist columns and indexes only, leaves every row byte-identical, and its rollback undoes exactly that", async () => {
+  const upTo0006 = upTo("0006_stamp_in_place.sql");
+  await applyD1Migrations(db, upTo0006);
+  const rows = async () => ({
+    students: await all(
+      "SELECT quote(id), quote(name), quote(email), quote(created_at), quote(version) FROM students ORDER BY rowid",
+    ),
+    courses: await all(
+      "SELECT quote(id), quote(code), quote(title), quote(created_at), quote(version) FROM courses ORDER BY rowid",
+    ),
+    enrollments: (await enrollmentData()).rows,
+    clock: await all("SELECT quote(at) FROM change_clock"),
+  });
+  const [schemaBefore, before] = [await schema(), await rows()];
+  expect(before.enrollments.length).toBeGreaterThan(0);
+
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
+  expect(await rows()).toEqual(before);
+  const added = (await schema()).filter((o) => !schemaBefore.some((b) => b.name === o.name));
+  expect(added.map(({ type, name }) => ({ type, name }))).toEqual([
+    { type: "index", name: "student_courses_seats" },
+    { type: "index", name: "student_courses_waitlist" },
+  ]);
+  expect(
+    await all("SELECT quote(capacity), quote(waitlist_capacity) FROM courses GROUP BY 1, 2"),
+  ).toEqual([{ "quote(capacity)": "NULL", "quote(waitlist_capacity)": "NULL" }]);
+  await expect(db.prepare("UPDATE courses SET capacity = -1").run()).rejects.toThrow(/CHECK/);
+  await expect(
+    db.prepare("UPDATE student_courses SET waitlist_seq = 1 WHERE status = 'dropped'").run(),
+  ).rejects.toThrow(/CHECK/);
+
+  await runRollback(rollback0007);
+  expect(await schema()).toEqual(schemaBefore);
+  expect(await applied()).toEqual(names(upTo0006));
+  expect(await rows()).toEqual(before);
+
+  // Someone waiting when the rollback runs is dropped: without the column they would read as
+  // holding a seat.
+  await applyD1Migrations(db, migrations);
+  const [waiting] = await all(
+    "SELECT student_id, course_id FROM student_courses WHERE status = 'active' LIMIT 1",
+  );
+  const pair = `student_id = ${waiting?.student_id} AND course_id = ${waiting?.course_id}`;
+  await db.prepare(`UPDATE student_courses SET waitlist_seq = 1 WHERE ${pair}`).run();
+  await runRollback(rollback0007);
+  expect(await all(`SELECT status FROM student_courses WHERE ${pair}`)).toEqual([
+    { status: "dropped" },
+  ]);
   await applyD1Migrations(db, migrations);
   expect(await applied()).toEqual(names(migrations));
 });
