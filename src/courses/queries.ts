@@ -1,50 +1,95 @@
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { createOnce, type Idempotency } from "../db/idempotency";
-import { courses } from "../db/schema";
+import { courses, NEXT_CHANGE_STAMP, NOW, studentCourses } from "../db/schema";
 import { deleteVersioned, updateVersioned, type Versions } from "../db/versions";
+import { seatsTaken, waiting } from "../enrollments/seats";
 import type { Course, CourseChanges, NewCourse } from "./schemas";
 
-/** The columns a client sees; the version travels as the ETag. */
-const courseColumns = {
+/** The columns a course is stored with; the version travels in the ETag. */
+const storedColumns = {
   id: courses.id,
   code: courses.code,
   title: courses.title,
   created_at: courses.created_at,
+  capacity: courses.capacity,
+  waitlist_capacity: courses.waitlist_capacity,
 };
-const withVersion = { ...courseColumns, version: courses.version };
+const withVersion = { ...storedColumns, version: courses.version };
+/** And its seats taken and its line, counted along the indexes of migrations/0007. */
+const withCounts = {
+  ...withVersion,
+  enrolled_count: sql<number>`${seatsTaken(courses.id)}`.as("enrolled_count"),
+  waitlisted_count: sql<number>`${waiting(courses.id)}`.as("waitlisted_count"),
+};
 
-type VersionedCourse = Course & { version: number };
+type CountedCourse = Omit<Course, "seats_available">;
+export type VersionedCourse = Course & { version: number };
+
+/** The course as the API shows it, with its free seats (null: unlimited). */
+const withSeats = <Row extends CountedCourse>(row: Row): Row & Pick<Course, "seats_available"> => ({
+  ...row,
+  seats_available: row.capacity === null ? null : Math.max(0, row.capacity - row.enrolled_count),
+});
 
 /** Inserts the course unless its code is taken; with an Idempotency-Key, once per key (see createOnce). */
-export const insertCourse = (db: Database, input: NewCourse, idempotency?: Idempotency) =>
-  createOnce<VersionedCourse>(db, {
+export async function insertCourse(db: Database, input: NewCourse, idempotency?: Idempotency) {
+  const creation = await createOnce<
+    Omit<VersionedCourse, "enrolled_count" | "waitlisted_count" | "seats_available">
+  >(db, {
     table: courses,
     values: input,
     returning: withVersion,
     unique: courses.code,
     idempotency,
   });
-
-export async function findCourse(db: Database, id: number): Promise<VersionedCourse | undefined> {
-  return db.select(withVersion).from(courses).where(eq(courses.id, id)).get();
+  if (creation.outcome !== "created") return creation;
+  // A new course has nobody in it yet.
+  const row = withSeats({ ...creation.row, enrolled_count: 0, waitlisted_count: 0 });
+  return { ...creation, row };
 }
 
+export async function findCourse(db: Database, id: number): Promise<VersionedCourse | undefined> {
+  const row = await db.select(withCounts).from(courses).where(eq(courses.id, id)).get();
+  return row && withSeats(row);
+}
+
+/**
+ * Gives free seats to the heads of the course's line, as many as are free, in order: run in
+ * the batch of an update, so a capacity raised fills from the line at once.
+ */
+const promoteWaiting = (db: Database, id: number) =>
+  db
+    .update(studentCourses)
+    .set({ waitlist_seq: null, enrolled_at: NOW, updated_at: NEXT_CHANGE_STAMP })
+    .where(
+      and(
+        eq(studentCourses.course_id, id),
+        sql`${studentCourses.waitlist_seq} IN (SELECT line.waitlist_seq FROM student_courses AS line WHERE line.course_id = ${id} AND line.waitlist_seq IS NOT NULL ORDER BY line.waitlist_seq LIMIT coalesce((SELECT CASE WHEN ${courses.capacity} IS NULL THEN -1 ELSE max(0, ${courses.capacity} - ${seatsTaken(courses.id)}) END FROM ${courses} WHERE ${courses.id} = ${id}), 0))`,
+      ),
+    );
+
 /** Applies `changes` to the course if `versions` allows (see updateVersioned); a new code must be free. */
-export const updateCourse = (
+export async function updateCourse(
   db: Database,
   id: number,
   changes: CourseChanges,
   versions: Versions,
-) =>
-  updateVersioned<Course>(db, {
+) {
+  const result = await updateVersioned<CountedCourse>(db, {
     table: courses,
-    columns: courseColumns,
+    columns: storedColumns,
     id,
     changes,
     unique: courses.code,
     versions,
+    andThen: [
+      promoteWaiting(db, id),
+      db.select(withCounts).from(courses).where(eq(courses.id, id)),
+    ],
   });
+  return result.outcome === "updated" ? { ...result, row: withSeats(result.row) } : result;
+}
 
 /**
  * `count` courses with an id above `after`, in id order (keyset: as fast on page 1,000 as on
@@ -57,12 +102,13 @@ export async function listCourses(
   code?: string,
 ): Promise<Course[]> {
   const byCode = code === undefined ? undefined : eq(courses.code, code);
-  return db
-    .select(courseColumns)
+  const rows = await db
+    .select(withCounts)
     .from(courses)
     .where(and(byCode, gt(courses.id, after)))
     .orderBy(asc(courses.id))
     .limit(count);
+  return rows.map(({ version: _, ...row }) => withSeats(row));
 }
 
 /** Deletes the course (and so its enrollments) if `versions` allows (see deleteVersioned). */

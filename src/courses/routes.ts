@@ -11,6 +11,12 @@ import { annotateRequestLog, recordEvent } from "../log";
 import { deleteCourse, findCourse, insertCourse, listCourses, updateCourse } from "./queries";
 import { courseListQuery, createCourseBody, updateCourseBody } from "./schemas";
 
+/** What a course's ETag follows besides its version: its seats taken and its line. */
+const countsOf = (row: { enrolled_count: number; waitlisted_count: number }) => [
+  row.enrolled_count,
+  row.waitlisted_count,
+];
+
 /** Why an update or delete changed nothing, as the problem to answer with. */
 const REFUSED = {
   not_found: courseNotFound,
@@ -24,7 +30,7 @@ export const courseRoutes = new Hono<AppEnv>()
     const idempotency = await idempotencyOf(c, input);
     const creation = await insertCourse(c.var.db, input, idempotency);
     const { row, replayed } = resolveCreation(c, creation, codeTaken);
-    const { body, headers } = representation(row);
+    const { body, headers } = representation(row, countsOf(row));
     if (!replayed) recordEvent(c, "course.created", { course_id: body.id });
     return c.json(body, 201, { Location: `/courses/${body.id}`, ...headers });
   })
@@ -39,7 +45,7 @@ export const courseRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     const found = await findCourse(c.var.db, id);
     if (!found) throw courseNotFound(id);
-    const { body, headers } = representation(found);
+    const { body, headers } = representation(found, countsOf(found));
     return c.json(body, 200, headers);
   })
   .patch(
@@ -53,7 +59,7 @@ export const courseRoutes = new Hono<AppEnv>()
       if (result.outcome !== "updated") throw REFUSED[result.outcome](id);
       const fields = result.changed.join(",");
       if (fields) recordEvent(c, "course.updated", { course_id: id, fields });
-      const { body, headers } = representation(result.row);
+      const { body, headers } = representation(result.row, countsOf(result.row));
       return c.json(body, 200, headers);
     },
   )

@@ -16,15 +16,29 @@ const codeSchema = z
 
 const titleSchema = textSchema(200);
 
-export const createCourseBody = z.strictObject({ code: codeSchema, title: titleSchema });
+export const MAX_CAPACITY = 100_000;
+
+/** Seats, or places in line: a whole number up to 100,000, or null for no limit (the default). */
+const limitSchema = z.nullable(
+  z
+    .int(`must be a whole number from 0 to ${MAX_CAPACITY}, or null for no limit`)
+    .check(
+      z.gte(0, `must be a whole number from 0 to ${MAX_CAPACITY}, or null for no limit`),
+      z.lte(MAX_CAPACITY, `must be a whole number from 0 to ${MAX_CAPACITY}, or null for no limit`),
+    ),
+);
+
+const limits = { capacity: z.optional(limitSchema), waitlist_capacity: z.optional(limitSchema) };
+
+export const createCourseBody = z.strictObject({ code: codeSchema, title: titleSchema, ...limits });
 
 /** `PATCH /courses/{id}`: any of the fields of a create, at least one, checked the same way. */
 export const updateCourseBody = z
-  .strictObject({ code: z.optional(codeSchema), title: z.optional(titleSchema) })
+  .strictObject({ code: z.optional(codeSchema), title: z.optional(titleSchema), ...limits })
   .check(
     z.refine(
       (body) => Object.keys(body).length > 0,
-      "must change at least one field: code or title",
+      "must change at least one field: code, title, capacity or waitlist_capacity",
     ),
   );
 
@@ -37,6 +51,14 @@ export const course = z.strictObject({
   code: z.string(),
   title: z.string(),
   created_at: z.string(),
+  /** Seats; null: unlimited. */
+  capacity: z.nullable(z.int()),
+  /** Places in line once the seats are taken; null: unlimited, 0: no waitlist. */
+  waitlist_capacity: z.nullable(z.int()),
+  enrolled_count: z.int(),
+  waitlisted_count: z.int(),
+  /** Free seats; null when the seats are unlimited. */
+  seats_available: z.nullable(z.int()),
 });
 
 export type CourseChanges = z.output<typeof updateCourseBody>;

@@ -16,7 +16,7 @@ const versionIn = (version: Column, versions: Versions): SQL | undefined =>
     : undefined;
 
 /** One more when a value changes; the same when every value already is as sent. */
-const nextVersion = (version: Column, changes: [Column, string][]): SQL =>
+const nextVersion = (version: Column, changes: [Column, unknown][]): SQL =>
   sql`${version} + (${or(...changes.map(([column, value]) => sql`${column} IS NOT ${value}`))})`;
 
 type VersionedTable = typeof students | typeof courses;
@@ -26,11 +26,17 @@ type UpdateOptions = {
   columns: Record<string, Column>;
   id: number;
   /** Column name → new value. */
-  changes: Record<string, string>;
+  changes: Record<string, string | number | null | undefined>;
   /** The unique column a new value must not collide on. */
   unique: Column;
   versions: Versions;
+  /**
+   * Statements to run after the update in the same batch, whether or not it wrote (each must
+   * be harmless then), the last a read of the row to answer with instead of the update's own.
+   */
+  andThen?: BatchItem[];
 };
+type BatchItem = Parameters<Database["batch"]>[0][number];
 type Refusal = "not_found" | "precondition_failed" | "taken";
 
 /**
@@ -41,13 +47,13 @@ type Refusal = "not_found" | "precondition_failed" | "taken";
  */
 export async function updateVersioned<Row extends Record<string, unknown>>(
   db: Database,
-  { table, columns, id, changes, unique, versions }: UpdateOptions,
+  { table, columns, id, changes, unique, versions, andThen = [] }: UpdateOptions,
 ): Promise<
   { outcome: "updated"; row: Row & { version: number }; changed: string[] } | { outcome: Refusal }
 > {
   // The table is one of two; drizzle's builders are typed for one table at a time.
   const t = table as typeof students;
-  const set = Object.entries(changes).map(([name, value]): [Column, string] => [
+  const set = Object.entries(changes).map(([name, value]): [Column, unknown] => [
     t[name as keyof typeof t] as Column,
     value,
   ]);
@@ -57,7 +63,7 @@ export async function updateVersioned<Row extends Record<string, unknown>>(
       ? sql`0`
       : sql`EXISTS (SELECT 1 FROM ${t} AS other WHERE other.${sql.identifier(unique.name)} = ${newValue} AND other.id <> ${id})`;
   const selection = { ...columns, version: t.version };
-  const [found, updated] = await db.batch([
+  const [found, updated, ...rest] = await db.batch([
     db
       .select({ ...selection, taken: sql<number>`${taken}` })
       .from(t)
@@ -67,11 +73,13 @@ export async function updateVersioned<Row extends Record<string, unknown>>(
       .set({ ...changes, version: nextVersion(t.version, set) })
       .where(and(eq(t.id, id), versionIn(t.version, versions), not(taken)))
       .returning(selection),
+    ...andThen,
   ]);
   const before = found[0] as
     | (Record<string, unknown> & { version: number; taken: number })
     | undefined;
-  const after = updated[0] as (Row & { version: number }) | undefined;
+  const reread = andThen.length > 0 ? (rest.at(-1) as unknown[] | undefined)?.[0] : undefined;
+  const after = (updated[0] && (reread ?? updated[0])) as (Row & { version: number }) | undefined;
   if (after)
     return {
       outcome: "updated",

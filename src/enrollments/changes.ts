@@ -11,6 +11,7 @@ import {
   type EnrollmentChange,
   FEED_START,
 } from "./schemas";
+import { shownStatus, waitlistPosition } from "./seats";
 
 // The change feed: every enrollment as it now is (active, or dropped: a drop keeps its row),
 // and a tombstone for each one deleted (with its student or course), in one order: (time of
@@ -72,6 +73,7 @@ type ChangeRow = {
   status: EnrollmentChange["status"];
   enrolled_at: string | null;
   dropped_at: string | null;
+  waitlist_position: number | null;
   updated_at: string;
 };
 
@@ -82,6 +84,7 @@ function toChange({
   status,
   enrolled_at,
   dropped_at,
+  waitlist_position,
   updated_at,
 }: ChangeRow): EnrollmentChange {
   if (status === "deleted") return { student_id, course_id, status, updated_at };
@@ -92,6 +95,7 @@ function toChange({
     status,
     enrolled_at: enrolled_at as string,
     dropped_at,
+    waitlist_position,
     updated_at,
   };
 }
@@ -108,9 +112,10 @@ async function listEnrollmentChanges(
       student_id,
       course_id,
       // Typed as the union's rows are: the tombstones below add the status "deleted".
-      status: sql<ChangeRow["status"]>`${studentCourses.status}`,
+      status: sql<ChangeRow["status"]>`${shownStatus}`,
       enrolled_at: sql<string | null>`${studentCourses.enrolled_at}`,
       dropped_at: studentCourses.dropped_at,
+      waitlist_position: sql<number | null>`${waitlistPosition}`,
       updated_at,
     })
     .from(studentCourses)
@@ -122,6 +127,7 @@ async function listEnrollmentChanges(
       status: sql<ChangeRow["status"]>`'deleted'`,
       enrolled_at: sql<string | null>`NULL`,
       dropped_at: sql<string | null>`NULL`,
+      waitlist_position: sql<number | null>`NULL`,
       updated_at: deletedEnrollments.deleted_at,
     })
     .from(deletedEnrollments)

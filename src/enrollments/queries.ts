@@ -4,6 +4,15 @@ import type { Database } from "../db/client";
 import { courses, NEXT_CHANGE_STAMP, NOW, studentCourses, students } from "../db/schema";
 import { batchRows, builtOnce, rows } from "../db/statement";
 import type { Enrollment, EnrollmentStatusFilter, RosterEntry } from "./schemas";
+import {
+  backOfLine,
+  hasFreeSeat,
+  hasPlaceInLine,
+  headOfLine,
+  shownStatus,
+  waiting,
+  waitlistPosition,
+} from "./seats";
 
 // Every function here makes one D1 round trip: a single statement, or one batch, which D1
 // runs as one transaction. Existence checks and writes in one batch cannot be interleaved
@@ -12,12 +21,14 @@ import type { Enrollment, EnrollmentStatusFilter, RosterEntry } from "./schemas"
 // clock's next time in place, so that its triggers need not write the row again (0006).
 // These are the hot paths, so their SQL is built once per isolate (src/db/statement.ts).
 
+/** An enrollment's columns as the API shows them (see ./seats for waiting ones). */
 const enrollmentColumns = {
   student_id: studentCourses.student_id,
   course_id: studentCourses.course_id,
-  status: studentCourses.status,
+  status: sql<Enrollment["status"]>`${shownStatus}`.as("status"),
   enrolled_at: studentCourses.enrolled_at,
   dropped_at: studentCourses.dropped_at,
+  waitlist_position: sql<number | null>`${waitlistPosition}`.as("waitlist_position"),
 };
 const courseColumns = { code: courses.code, title: courses.title };
 const studentColumns = { name: students.name, email: students.email };
@@ -45,7 +56,7 @@ const rosterEntryOf = ({ name, email, ...enrollment }: RosterRow): RosterEntry =
 });
 
 /** `?status=`: one statement for each filter; 'all' matches every row. */
-const hasStatus = sql`(${sql.placeholder("status")} = 'all' OR ${studentCourses.status} = ${sql.placeholder("status")})`;
+const hasStatus = sql`(${sql.placeholder("status")} = 'all' OR ${shownStatus} = ${sql.placeholder("status")})`;
 
 /**
  * A page of one student's (or course's) enrollments, in the order of the other side's ids,
@@ -91,6 +102,27 @@ const courseRosterPage = enrollmentsPage(
   studentColumns,
 );
 
+/**
+ * A page of a course's line, in its order (by waitlist_seq, which no one's leaving changes,
+ * so a cursor holds it), along the index of migrations/0007.
+ */
+const courseWaitlistPage = builtOnce((db: Database) =>
+  db
+    .select({ ...enrollmentColumns, ...studentColumns, waitlist_seq: studentCourses.waitlist_seq })
+    .from(courses)
+    .leftJoin(
+      studentCourses,
+      and(
+        eq(studentCourses.course_id, courses.id),
+        gt(studentCourses.waitlist_seq, sql.placeholder("after")),
+      ),
+    )
+    .leftJoin(students, eq(students.id, studentCourses.student_id))
+    .where(eq(courses.id, sql.placeholder("id")))
+    .orderBy(asc(studentCourses.waitlist_seq))
+    .limit(sql.placeholder("count")),
+);
+
 const isPair = and(
   eq(studentCourses.student_id, sql.placeholder("student")),
   eq(studentCourses.course_id, sql.placeholder("course")),
@@ -111,13 +143,34 @@ const studentExists = builtOnce((db: Database) =>
     .where(eq(students.id, sql.placeholder("student"))),
 );
 
+/** Drops an active or waiting enrollment: it gives up its seat, or leaves the line. */
 const dropActive = builtOnce((db: Database) =>
   db
     .update(studentCourses)
-    .set({ status: "dropped", dropped_at: NOW, updated_at: NEXT_CHANGE_STAMP })
+    .set({ status: "dropped", dropped_at: NOW, updated_at: NEXT_CHANGE_STAMP, waitlist_seq: null })
     .where(and(isPair, eq(studentCourses.status, "active")))
     .returning({ course_id: studentCourses.course_id }),
 );
+
+/**
+ * Gives a free seat of the course to the head of its line, if it has one: run after a drop in
+ * the same batch, so the seat a drop frees goes to whoever waited longest before anyone else
+ * can take it. enrolled_at becomes the time the seat was given.
+ */
+const promoteHead = builtOnce((db: Database) => {
+  const course = sql`${sql.placeholder("course")}`;
+  return db
+    .update(studentCourses)
+    .set({ waitlist_seq: null, enrolled_at: NOW, updated_at: NEXT_CHANGE_STAMP })
+    .where(
+      and(
+        eq(studentCourses.course_id, course),
+        sql`${studentCourses.waitlist_seq} = ${headOfLine(course)}`,
+        sql`(SELECT ${hasFreeSeat} FROM ${courses} WHERE ${courses.id} = ${course})`,
+      ),
+    )
+    .returning({ student_id: studentCourses.student_id });
+});
 
 // The course ids travel as one JSON array (json_each), which keeps every statement far below
 // D1's 100 bound parameters whatever the count.
@@ -126,7 +179,8 @@ const inCourseIds = (column: typeof courses.id) =>
 
 /**
  * Before an enroll: one row per listed course that exists, with its enrollment (nulls: none
- * yet), or one row of nulls when none exists; no row when the student does not exist.
+ * yet) and whether it has a free seat or a place in line, or one row of nulls when none
+ * exists; no row when the student does not exist.
  */
 const enrollmentsBefore = builtOnce((db: Database) =>
   db
@@ -136,6 +190,11 @@ const enrollmentsBefore = builtOnce((db: Database) =>
       status: studentCourses.status,
       enrolled_at: studentCourses.enrolled_at,
       dropped_at: studentCourses.dropped_at,
+      waitlist_seq: studentCourses.waitlist_seq,
+      free_seat: sql<number>`${hasFreeSeat}`.as("free_seat"),
+      place_in_line: sql<number>`${hasPlaceInLine}`.as("place_in_line"),
+      waiting: sql<number>`${waiting(courses.id)}`.as("waiting"),
+      position: sql<number | null>`${waitlistPosition}`.as("position"),
     })
     .from(students)
     .leftJoin(courses, inCourseIds(courses.id))
@@ -147,9 +206,10 @@ const enrollmentsBefore = builtOnce((db: Database) =>
 );
 
 /**
- * Creates each enrollment, or re-activates a dropped one; leaves an active one as it is. It
- * inserts nothing unless the student and every listed course exist. Answers the rows it
- * created or changed.
+ * Creates each enrollment, or re-activates a dropped one (at the back of the line when the
+ * seats are taken); leaves an active or waiting one as it is. It writes nothing unless the
+ * student and every listed course exist, and every course the student is not in yet has a
+ * free seat or a place in line. Answers the rows it created or changed.
  */
 const upsertEnrollments = builtOnce((db: Database) =>
   db
@@ -165,6 +225,11 @@ const upsertEnrollments = builtOnce((db: Database) =>
           // rows of a bulk insert, which the clock has moved past).
           updated_at: sql<string>`${NEXT_CHANGE_STAMP}`.as("updated_at"),
           dropped_at: sql<string | null>`NULL`.as("dropped_at"),
+          waitlist_seq: sql<
+            number | null
+          >`CASE WHEN ${hasFreeSeat} THEN NULL ELSE ${backOfLine(courses.id)} END`.as(
+            "waitlist_seq",
+          ),
         })
         .from(students)
         .innerJoin(courses, inCourseIds(courses.id))
@@ -172,39 +237,88 @@ const upsertEnrollments = builtOnce((db: Database) =>
           and(
             eq(students.id, sql.placeholder("student")),
             sql`(SELECT count(*) FROM ${courses} WHERE ${inCourseIds(courses.id)}) = (SELECT count(DISTINCT value) FROM json_each(${sql.placeholder("course_ids")}))`,
+            // No listed course is full for this student (the subquery's own courses row).
+            sql`NOT EXISTS (SELECT 1 FROM ${courses} WHERE ${inCourseIds(courses.id)} AND NOT ${hasFreeSeat} AND NOT ${hasPlaceInLine} AND NOT EXISTS (SELECT 1 FROM student_courses AS mine WHERE mine.student_id = ${sql.placeholder("student")} AND mine.course_id = ${courses.id} AND mine.status = 'active'))`,
           ),
         ),
     )
     .onConflictDoUpdate({
       target: [studentCourses.student_id, studentCourses.course_id],
-      set: { status: "active", enrolled_at: NOW, dropped_at: null, updated_at: NEXT_CHANGE_STAMP },
+      set: {
+        status: "active",
+        enrolled_at: NOW,
+        dropped_at: null,
+        updated_at: NEXT_CHANGE_STAMP,
+        waitlist_seq: sql`excluded.waitlist_seq`,
+      },
       setWhere: eq(studentCourses.status, "dropped"),
     })
-    .returning(enrollmentColumns),
+    .returning({
+      student_id: studentCourses.student_id,
+      course_id: studentCourses.course_id,
+      enrolled_at: studentCourses.enrolled_at,
+      dropped_at: studentCourses.dropped_at,
+      waitlist_seq: studentCourses.waitlist_seq,
+    }),
 );
 
-/** What enrolling did to one course: a new enrollment, a dropped one re-activated, or none. */
+/** What enrolling did to one course: a new enrollment (or a place in line), a dropped one re-activated, or none. */
 export type EnrollmentResult = {
   course_id: number;
-  result: "created" | "reactivated" | "unchanged";
+  result: "created" | "reactivated" | "waitlisted" | "unchanged";
   enrollment: Enrollment;
 };
+
+type BeforeRow = NonNullable<ReturnType<typeof enrollmentsBefore>["row"]>;
 
 /** The course of a row of enrollmentsBefore, or undefined for the row of nulls. */
 const courseOf = ({ id, code, title }: Nullable<Enrollment["course"]>) =>
   id === null || code === null || title === null ? undefined : { id, code, title };
 
-/** The enrollment a row of enrollmentsBefore shows, when it is active. */
-const activeOf = ({ status, enrolled_at, dropped_at }: Nullable<EnrollmentState>) =>
-  status === "active" && enrolled_at !== null ? { status, enrolled_at, dropped_at } : undefined;
-type EnrollmentState = Pick<Enrollment, "status" | "enrolled_at" | "dropped_at">;
+/** What enrolling did to the course of one row of enrollmentsBefore, given what the upsert wrote. */
+function resultOf(
+  studentId: number,
+  course: Enrollment["course"],
+  before: BeforeRow,
+  written:
+    | { enrolled_at: string; dropped_at: string | null; waitlist_seq: number | null }
+    | undefined,
+): EnrollmentResult | undefined {
+  const ids = { student_id: studentId, course_id: course.id };
+  if (written) {
+    const waits = written.waitlist_seq !== null;
+    const enrollment: Enrollment = {
+      ...ids,
+      status: waits ? "waitlisted" : "active",
+      enrolled_at: written.enrolled_at,
+      dropped_at: written.dropped_at,
+      // At the back of the line as it was before this write, in the same transaction.
+      waitlist_position: waits ? before.waiting + 1 : null,
+      course,
+    };
+    const result = waits ? "waitlisted" : before.status === null ? "created" : "reactivated";
+    return { course_id: course.id, result, enrollment };
+  }
+  if (before.status !== "active" || before.enrolled_at === null) return undefined;
+  const waits = before.waitlist_seq !== null;
+  const enrollment: Enrollment = {
+    ...ids,
+    status: waits ? "waitlisted" : "active",
+    enrolled_at: before.enrolled_at,
+    dropped_at: before.dropped_at,
+    waitlist_position: waits ? before.position : null,
+    course,
+  };
+  return { course_id: course.id, result: "unchanged", enrollment };
+}
 
 /**
  * Enrolls a student in one or more courses, all or nothing: for each course it creates the
- * enrollment, re-activates a dropped one, or leaves an active one as it is (so a retried
- * request is harmless); if any course is missing, nothing is written. One batch: the state
- * before, then the write. Answers whether the student exists, the listed courses that
- * exist, and what happened to each when all of them do.
+ * enrollment (waiting in line when the seats are taken), re-activates a dropped one, or
+ * leaves an active or waiting one as it is (so a retried request is harmless); if any course
+ * is missing, or full with no room in its line, nothing is written. One batch: the state
+ * before, then the write. Answers whether the student exists, the listed courses that exist,
+ * those that are full, and what happened to each when none is missing or full.
  */
 async function enrollBatch(db: Database, studentId: number, courseIds: number[]) {
   const values = { student: studentId, course_ids: JSON.stringify(courseIds) };
@@ -214,22 +328,17 @@ async function enrollBatch(db: Database, studentId: number, courseIds: number[])
   ]);
   const changed = new Map(written.map((row) => [row.course_id, row]));
   const found = new Set<number>();
+  const full: number[] = [];
   const results = new Map<number, EnrollmentResult>();
   for (const row of before) {
     const course = courseOf(row);
     if (!course) continue;
     found.add(course.id);
-    const now = changed.get(course.id);
-    const active = activeOf(row);
-    if (now) {
-      const result = row.status === null ? "created" : "reactivated";
-      results.set(course.id, { course_id: course.id, result, enrollment: { ...now, course } });
-    } else if (active) {
-      const enrollment = { student_id: studentId, course_id: course.id, ...active, course };
-      results.set(course.id, { course_id: course.id, result: "unchanged", enrollment });
-    }
+    const result = resultOf(studentId, course, row, changed.get(course.id));
+    if (result) results.set(course.id, result);
+    else if (!row.free_seat && !row.place_in_line) full.push(course.id);
   }
-  return { studentFound: before.length > 0, found, results };
+  return { studentFound: before.length > 0, found, full, results };
 }
 
 /** Enrolls a student in one course (see enrollBatch). */
@@ -237,9 +346,11 @@ export async function enrollInCourse(
   db: Database,
   studentId: number,
   courseId: number,
-): Promise<EnrollmentResult | "student_not_found" | "course_not_found"> {
-  const { studentFound, results } = await enrollBatch(db, studentId, [courseId]);
+): Promise<EnrollmentResult | "student_not_found" | "course_not_found" | "course_full"> {
+  const { studentFound, found, full, results } = await enrollBatch(db, studentId, [courseId]);
   if (!studentFound) return "student_not_found";
+  if (!found.has(courseId)) return "course_not_found";
+  if (full.length > 0) return "course_full";
   return results.get(courseId) ?? "course_not_found";
 }
 
@@ -252,11 +363,13 @@ export async function enrollInCourses(
   | { outcome: "enrolled"; results: EnrollmentResult[] }
   | { outcome: "student_not_found" }
   | { outcome: "courses_not_found"; missing: number[] }
+  | { outcome: "courses_full"; full: number[] }
 > {
-  const { studentFound, found, results } = await enrollBatch(db, studentId, courseIds);
+  const { studentFound, found, full, results } = await enrollBatch(db, studentId, courseIds);
   if (!studentFound) return { outcome: "student_not_found" };
   const missing = courseIds.filter((id) => !found.has(id));
   if (missing.length > 0) return { outcome: "courses_not_found", missing };
+  if (full.length > 0) return { outcome: "courses_full", full };
   return { outcome: "enrolled", results: courseIds.flatMap((id) => results.get(id) ?? []) };
 }
 
@@ -269,19 +382,28 @@ export async function findEnrollment(
   return row && enrollmentOf(row);
 }
 
-/** Marks an active enrollment dropped, keeping the row. */
+/**
+ * Marks an active or waiting enrollment dropped, keeping the row, and gives the seat it
+ * frees to the head of the course's line (in the same batch). Answers who was promoted.
+ */
 export async function dropEnrollment(
   db: Database,
   studentId: number,
   courseId: number,
-): Promise<"dropped" | "student_not_found" | "enrollment_not_found"> {
+): Promise<
+  | { outcome: "dropped"; promoted: number | undefined }
+  | { outcome: "student_not_found" }
+  | { outcome: "enrollment_not_found" }
+> {
   const values = { student: studentId, course: courseId };
-  const [student, dropped] = await batchRows(db, [
+  const [student, dropped, promoted] = await batchRows(db, [
     studentExists(db, values),
     dropActive(db, values),
+    promoteHead(db, values),
   ]);
-  if (student.length === 0) return "student_not_found";
-  return dropped.length > 0 ? "dropped" : "enrollment_not_found";
+  if (student.length === 0) return { outcome: "student_not_found" };
+  if (dropped.length === 0) return { outcome: "enrollment_not_found" };
+  return { outcome: "dropped", promoted: promoted[0]?.student_id };
 }
 
 type ListOptions = { status: EnrollmentStatusFilter; count: number; after?: number | undefined };
@@ -306,4 +428,20 @@ export async function listCourseRoster(
   const found = await rows(courseRosterPage(db, { id: courseId, after, count, status }));
   if (found.length === 0) return undefined;
   return found.filter(isEnrollment<RosterRow>).map(rosterEntryOf);
+}
+
+/**
+ * A course's line in its order, each entry with its place (`waitlist_seq`, the page's key),
+ * or undefined when there is no such course.
+ */
+export async function listCourseWaitlist(
+  db: Database,
+  courseId: number,
+  { count, after = 0 }: Omit<ListOptions, "status">,
+): Promise<(RosterEntry & { waitlist_seq: number })[] | undefined> {
+  const found = await rows(courseWaitlistPage(db, { id: courseId, after, count }));
+  if (found.length === 0) return undefined;
+  return found
+    .filter(isEnrollment<RosterRow & { waitlist_seq: number }>)
+    .map((row) => ({ ...rosterEntryOf(row), waitlist_seq: row.waitlist_seq }));
 }

@@ -3,6 +3,7 @@ import type { AppEnv } from "../env";
 import { requireJsonBody } from "../http/json-body";
 import {
   courseNotFound,
+  coursesFull,
   coursesNotFound,
   enrollmentNotFound,
   studentNotFound,
@@ -19,6 +20,7 @@ import {
   enrollInCourses,
   findEnrollment,
   listCourseRoster,
+  listCourseWaitlist,
   listStudentEnrollments,
 } from "./queries";
 import {
@@ -34,6 +36,7 @@ async function enrollInOne(c: Context<AppEnv>, studentId: number, courseId: numb
   const outcome = await enrollInCourse(c.var.db, studentId, courseId);
   if (outcome === "student_not_found") throw studentNotFound(studentId);
   if (outcome === "course_not_found") throw courseNotFound(courseId);
+  if (outcome === "course_full") throw coursesFull([courseId], [courseId], "body.course_id");
   const { result, enrollment } = outcome;
   recordEvent(c, `enrollment.${result}`, { student_id: studentId, course_id: courseId });
   if (result === "unchanged") return c.json(enrollment, 200);
@@ -45,6 +48,7 @@ async function enrollInMany(c: Context<AppEnv>, studentId: number, courseIds: nu
   const outcome = await enrollInCourses(c.var.db, studentId, courseIds);
   if (outcome.outcome === "student_not_found") throw studentNotFound(studentId);
   if (outcome.outcome === "courses_not_found") throw coursesNotFound(courseIds, outcome.missing);
+  if (outcome.outcome === "courses_full") throw coursesFull(courseIds, outcome.full);
   recordEvent(c, "enrollment.bulk", {
     student_id: studentId,
     ...courseIdsByResult(outcome.results),
@@ -61,6 +65,16 @@ function courseIdsByResult(results: EnrollmentResult[]): Record<string, string> 
       group.map(({ course_id }) => course_id).join(","),
     ]),
   );
+}
+
+/** A page of a course's line, in its order; the cursor holds the place in line. */
+async function waitlistPage(c: Context<AppEnv>, id: number, limit: number, cursor?: number) {
+  const page = await fetchPage(
+    limit,
+    (count) => listCourseWaitlist(c.var.db, id, { count, after: cursor }),
+    (e) => [e.waitlist_seq],
+  );
+  return page && { ...page, data: page.data.map(({ waitlist_seq: _, ...entry }) => entry) };
 }
 
 export const enrollmentRoutes = new Hono<AppEnv>()
@@ -101,10 +115,15 @@ export const enrollmentRoutes = new Hono<AppEnv>()
   })
   .delete("/students/:id/courses/:course_id", validate("param", enrollmentParams), async (c) => {
     const { id, course_id } = c.req.valid("param");
-    const outcome = await dropEnrollment(c.var.db, id, course_id);
-    if (outcome === "student_not_found") throw studentNotFound(id);
-    if (outcome === "enrollment_not_found") throw enrollmentNotFound(id, course_id, " active");
+    const dropped = await dropEnrollment(c.var.db, id, course_id);
+    if (dropped.outcome === "student_not_found") throw studentNotFound(id);
+    if (dropped.outcome === "enrollment_not_found") {
+      throw enrollmentNotFound(id, course_id, " active");
+    }
     recordEvent(c, "enrollment.dropped", { student_id: id, course_id });
+    if (dropped.promoted !== undefined) {
+      annotateRequestLog(c, { promoted_student_id: dropped.promoted });
+    }
     return c.body(null, 204);
   })
   .get(
@@ -114,11 +133,14 @@ export const enrollmentRoutes = new Hono<AppEnv>()
     async (c) => {
       const { id } = c.req.valid("param");
       const { status, limit, cursor } = c.req.valid("query");
-      const page = await fetchPage(
-        limit,
-        (count) => listCourseRoster(c.var.db, id, { status, count, after: cursor }),
-        (e) => [e.student_id],
-      );
+      const page =
+        status === "waitlisted"
+          ? await waitlistPage(c, id, limit, cursor)
+          : await fetchPage(
+              limit,
+              (count) => listCourseRoster(c.var.db, id, { status, count, after: cursor }),
+              (e) => [e.student_id],
+            );
       if (!page) throw courseNotFound(id);
       annotateRequestLog(c, { course_id: id, row_count: page.data.length });
       return c.json(page, 200);

@@ -1,5 +1,4 @@
 import * as z from "zod/mini";
-import { ENROLLMENT_STATUSES } from "../db/schema";
 import { idSchema, idValue } from "../lib/ids";
 import { cursorSchema, idPageQuery, limitSchema } from "../lib/pagination";
 import { timestampQuery } from "../lib/timestamp";
@@ -7,6 +6,9 @@ import { timestampQuery } from "../lib/timestamp";
 /** Request and response shapes of enrollments; the types below are inferred from them. */
 
 export const MAX_BULK = 100;
+
+/** An enrollment's status as the API shows it: waiting for a seat is `waitlisted`. */
+export const ENROLLMENT_STATES = ["active", "waitlisted", "dropped"] as const;
 
 /** One course, `{"course_id"}`, or up to 100 distinct ones at once, `{"course_ids"}`. */
 export const enrollBody = z.union([
@@ -24,15 +26,17 @@ export const enrollmentParams = z.object({ id: idSchema, course_id: idSchema });
 
 /** `?status=` (active by default, or dropped, or all) with the usual `limit` and `cursor`. */
 export const enrollmentListQuery = z.extend(idPageQuery, {
-  status: z._default(z.enum([...ENROLLMENT_STATUSES, "all"]), "active"),
+  status: z._default(z.enum([...ENROLLMENT_STATES, "all"]), "active"),
 });
 
 const enrollmentFields = {
   student_id: idValue,
   course_id: idValue,
-  status: z.enum(ENROLLMENT_STATUSES),
+  status: z.enum(ENROLLMENT_STATES),
   enrolled_at: z.string(),
   dropped_at: z.nullable(z.string()),
+  /** 1-based, first come first served; null unless waitlisted. */
+  waitlist_position: z.nullable(idValue),
 };
 
 /** An enrollment as a student sees it: with its course. Strict, as every response shape. */
@@ -52,7 +56,7 @@ export const bulkEnrollment = z.strictObject({
   data: z.array(
     z.strictObject({
       course_id: idValue,
-      result: z.enum(["created", "reactivated", "unchanged"]),
+      result: z.enum(["created", "reactivated", "waitlisted", "unchanged"]),
       enrollment,
     }),
   ),

@@ -8,20 +8,29 @@ import { invalidHeader } from "./problems";
  * If-Match after the shape changes. test/unit/preconditions.test.ts fails when a shape changes
  * and this does not.
  */
-export const SHAPE_REVISION = 1;
+export const SHAPE_REVISION = 2;
 
 /**
  * A student or course as the client sees it (`body`), and its ETag header: `"r<shape
- * revision>.<version>"`, where the version moves on with every update that changes a field.
+ * revision>.<version>"`, where the version moves on with every update that changes a field,
+ * followed by `.<n>` for each count in `counts` (a course's seats taken and line), which move
+ * without an update: the tag changes with every change the body shows, while If-Match reads
+ * only the version, so a count that moved refuses no update.
  */
-export function representation<T extends { version: number }>({ version, ...body }: T) {
-  return { body, headers: { ETag: `"r${SHAPE_REVISION}.${version}"` } };
+export function representation<T extends { version: number }>(
+  { version, ...body }: T,
+  counts: number[] = [],
+) {
+  const tag = [version, ...counts].join(".");
+  return { body, headers: { ETag: `"r${SHAPE_REVISION}.${tag}"` } };
 }
 
 // The characters of an opaque-tag (RFC 9110's etagc): visible ASCII but the quote, and obs-text.
 const ETAGC = "\\x21\\x23-\\x7e\\x80-\\xff";
 const ETAG_CHARS = new RegExp(`^[${ETAGC}]*$`);
-const VERSION_TAG = new RegExp(`^(?:W/)?"r${SHAPE_REVISION}\\.([1-9][0-9]{0,15})"$`);
+const VERSION_TAG = new RegExp(
+  `^(?:W/)?"r${SHAPE_REVISION}\\.([1-9][0-9]{0,15})(?:\\.[0-9]{1,16})*"$`,
+);
 const MAX_TAGS = 100;
 const ENTITY_TAG = `(?:W/)?"[${ETAGC}]*"`;
 

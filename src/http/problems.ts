@@ -13,6 +13,7 @@ export const PROBLEMS = {
   method_not_allowed: { status: 405, title: "Method not allowed" },
   email_taken: { status: 409, title: "Email already taken" },
   code_taken: { status: 409, title: "Course code already taken" },
+  course_full: { status: 409, title: "Course full" },
   precondition_failed: { status: 412, title: "Precondition failed" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
@@ -100,6 +101,18 @@ export const coursesNotFound = (sent: number[], missing: number[]) =>
       message: "no course has this id",
     })),
   });
+/** Courses whose seats and waitlist are all taken: each is pointed at, and nothing was enrolled. */
+export const coursesFull = (sent: number[], full: number[], path = "body.course_ids") =>
+  new Problem(
+    "course_full",
+    `Course ${full.join(", ")} has no free seat and no room on its waitlist; nothing was enrolled.`,
+    {
+      errors: full.map((courseId) => ({
+        path: path === "body.course_ids" ? `${path}.${sent.indexOf(courseId)}` : path,
+        message: "has no free seat and no room on its waitlist",
+      })),
+    },
+  );
 /** `state`: " active" when only an active enrollment would do. */
 export const enrollmentNotFound = (studentId: number, courseId: number, state = "") =>
   new Problem(

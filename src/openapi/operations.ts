@@ -242,18 +242,19 @@ export const OPERATIONS: Operation[] = [
     responses: [
       {
         status: 201,
-        description: "One course: enrolled, or a dropped enrollment re-activated.",
+        description:
+          "One course: enrolled, or a dropped enrollment re-activated; when its seats are all taken, waitlisted with a waitlist_position.",
         schema: enrollment,
         location: true,
       },
       {
         status: 200,
         description:
-          "One course: already enrolled, nothing changed. Several (course_ids): what happened to each, in the order sent.",
+          "One course: already enrolled or waitlisted, nothing changed. Several (course_ids): what happened to each, in the order sent.",
         schema: z.union([enrollment, bulkEnrollment]),
       },
     ],
-    problems: ["student_not_found", "course_not_found"],
+    problems: ["student_not_found", "course_not_found", "course_full"],
   },
   {
     method: "get",

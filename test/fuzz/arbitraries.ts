@@ -69,12 +69,29 @@ export const studentBody = fc.oneof(
     email: fc.oneof(fc.emailAddress(), fc.constantFrom("dup@example.org", "DUP@Example.org")),
   }),
 );
+// Seats and places in line: in range, at its edges, past them, and not numbers at all.
+const seats = fc.oneof(
+  fc.integer({ min: 0, max: 3 }),
+  fc.constantFrom(null, -1, 100_000, 100_001, 2.5, "2", 2 ** 53),
+  anyJson,
+);
 export const courseBody = fc.oneof(
-  fc.record({ code: anyJson, title: anyJson }, { requiredKeys: [] }),
-  fc.record({
-    code: fc.oneof(fc.stringMatching(/^[A-Za-z0-9._-]{1,34}$/), fc.constantFrom("DUP-1", "dup-1")),
-    title: fc.string({ maxLength: 210 }),
-  }),
+  fc.record(
+    { code: anyJson, title: anyJson, capacity: anyJson, waitlist_capacity: anyJson },
+    { requiredKeys: [] },
+  ),
+  fc.record(
+    {
+      code: fc.oneof(
+        fc.stringMatching(/^[A-Za-z0-9._-]{1,34}$/),
+        fc.constantFrom("DUP-1", "dup-1"),
+      ),
+      title: fc.string({ maxLength: 210 }),
+      capacity: seats,
+      waitlist_capacity: seats,
+    },
+    { requiredKeys: ["code", "title"] },
+  ),
 );
 export const enrollBody = fc.oneof(
   fc.record({ course_id: fc.oneof(id, anyJson) }, { requiredKeys: [] }),
@@ -174,6 +191,7 @@ const queryValue = fc.oneof(
     "1.0",
     "abc",
     "active",
+    "waitlisted",
     "dropped",
     "all",
     "ALL",
@@ -295,13 +313,13 @@ export const contentType = fc.oneof(
 /** If-Match: current, stale, weak, listed, of an older shape revision, starred, unquoted or junk. */
 export const ifMatch = fc.oneof(
   fc.constantFrom(
-    '"r1.1"',
-    '"r1.2"',
-    '"r1.9"',
-    'W/"r1.1"',
-    '"r1.1", "r1.2"',
+    '"r2.1"',
+    '"r2.2"',
+    '"r2.9"',
+    'W/"r2.1"',
+    '"r2.1", "r2.2"',
     '"1"',
-    '"r0.1"',
+    '"r1.1"',
     "*",
     "1",
     '"x"',

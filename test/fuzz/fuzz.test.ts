@@ -198,14 +198,29 @@ const existingRowRequest = fc
   }));
 
 beforeAll(async () => {
-  // Three of each; the first student has an active enrollment and a dropped one.
-  const [student] = [await createStudent(), await createStudent(), await createStudent()];
-  const [active, dropped] = [await createCourse(), await createCourse(), await createCourse()];
-  await env.DB.prepare(
-    "INSERT INTO student_courses (student_id, course_id, status, dropped_at) VALUES (?, ?, 'active', NULL), (?, ?, 'dropped', '2026-01-01T00:00:00.000Z')",
-  )
-    .bind(student.id, active.id, student.id, dropped.id)
-    .run();
+  // Three of each; the first student has an active enrollment and a dropped one. The third
+  // course is full: one seat, taken by the second student, and one place in line, the third's.
+  const [student, second, third] = [
+    await createStudent(),
+    await createStudent(),
+    await createStudent(),
+  ];
+  const [active, dropped, full] = [
+    await createCourse(),
+    await createCourse(),
+    await createCourse(),
+  ];
+  await env.DB.batch([
+    env.DB.prepare(
+      "INSERT INTO student_courses (student_id, course_id, status, dropped_at) VALUES (?, ?, 'active', NULL), (?, ?, 'dropped', '2026-01-01T00:00:00.000Z')",
+    ).bind(student.id, active.id, student.id, dropped.id),
+    env.DB.prepare("UPDATE courses SET capacity = 1, waitlist_capacity = 1 WHERE id = ?").bind(
+      full.id,
+    ),
+    env.DB.prepare(
+      "INSERT INTO student_courses (student_id, course_id, waitlist_seq) VALUES (?, ?, NULL), (?, ?, 1)",
+    ).bind(second.id, full.id, third.id, full.id),
+  ]);
 });
 
 const total = Object.values(RUNS).reduce((a, b) => a + b);

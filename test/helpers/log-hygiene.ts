@@ -35,9 +35,12 @@ const requestId = z
 const method = z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"]);
 const EVENTS = [
   ...["created", "updated", "deleted"].flatMap((verb) => [`student.${verb}`, `course.${verb}`]),
-  ...["created", "reactivated", "unchanged", "dropped", "bulk"].map((verb) => `enrollment.${verb}`),
+  ...["created", "reactivated", "waitlisted", "unchanged", "dropped", "bulk"].map(
+    (verb) => `enrollment.${verb}`,
+  ),
 ];
-const FIELD_NAMES = /^(name|email|code|title)(,(name|email|code|title))*$/;
+const FIELD = "(name|email|code|title|capacity|waitlist_capacity)";
+const FIELD_NAMES = new RegExp(`^${FIELD}(,${FIELD})*$`);
 const ID_LIST = /^[1-9][0-9]*(,[1-9][0-9]*)*$/;
 
 const logLine = z.union([
@@ -63,6 +66,9 @@ const logLine = z.union([
     created_course_ids: z.optional(z.string().check(z.regex(ID_LIST))),
     reactivated_course_ids: z.optional(z.string().check(z.regex(ID_LIST))),
     unchanged_course_ids: z.optional(z.string().check(z.regex(ID_LIST))),
+    waitlisted_course_ids: z.optional(z.string().check(z.regex(ID_LIST))),
+    // A drop whose seat went to the head of the course's line.
+    promoted_student_id: z.optional(id),
   }),
   // The Cron Trigger's clean-up of expired Idempotency-Keys.
   z.strictObject({

@@ -10,14 +10,36 @@ import { TEST_TOKENS } from "./tokens";
 // records the cases refer to (`fixtures = await setUpRouteCases()`), then send the cases in
 // order: `send(routeCase, fixtures, db)`.
 
-/** The records the cases refer to: a student and a course to enroll, another course to delete. */
-export type Fixtures = { student: Student; course: Course; other: Course };
+/**
+ * The records the cases refer to: a student and a course to enroll, another course to
+ * delete, and a course of one seat and one place in line, its seat taken by `seated`, with
+ * `late` to find it full.
+ */
+export type Fixtures = {
+  student: Student;
+  course: Course;
+  other: Course;
+  limited: Course;
+  seated: Student;
+  late: Student;
+};
 
 export async function setUpRouteCases(): Promise<Fixtures> {
   const student = await createStudent();
   const course = await createCourse();
   const other = await createCourse();
-  return { student, course, other };
+  const limited = await createCourse();
+  const [seated, late] = [await createStudent(), await createStudent()];
+  await env.DB.batch([
+    env.DB.prepare("UPDATE courses SET capacity = 1, waitlist_capacity = 1 WHERE id = ?").bind(
+      limited.id,
+    ),
+    env.DB.prepare("INSERT INTO student_courses (student_id, course_id) VALUES (?, ?)").bind(
+      seated.id,
+      limited.id,
+    ),
+  ]);
+  return { student, course, other, limited, seated, late };
 }
 
 type Init = { body?: string; headers?: Record<string, string> };
@@ -112,7 +134,7 @@ export const ROUTE_CASES: RouteCase[] = [
     path: (f) => `/students/${f.student.id}`,
     init: () => ({
       ...json({ name: "Renamed" }),
-      headers: { ...json({}).headers, "If-Match": '"r1.1"' },
+      headers: { ...json({}).headers, "If-Match": '"r2.1"' },
     }),
   },
   {
@@ -122,7 +144,7 @@ export const ROUTE_CASES: RouteCase[] = [
     path: (f) => `/students/${f.student.id}`,
     init: () => ({
       ...json({ name: "Stale" }),
-      headers: { ...json({}).headers, "If-Match": '"r1.1"' },
+      headers: { ...json({}).headers, "If-Match": '"r2.1"' },
     }),
   },
   {
@@ -237,6 +259,39 @@ export const ROUTE_CASES: RouteCase[] = [
     init: (f) => json({ course_id: f.course.id }),
   },
   {
+    name: "POST /students/{id}/courses (waitlisted)",
+    status: 201,
+    method: "POST",
+    path: (f) => `/students/${f.student.id}/courses`,
+    init: (f) => json({ course_id: f.limited.id }),
+  },
+  {
+    name: "POST /students/{id}/courses (course full)",
+    status: 409,
+    method: "POST",
+    path: (f) => `/students/${f.late.id}/courses`,
+    init: (f) => json({ course_id: f.limited.id }),
+  },
+  {
+    name: "GET /courses/{id}/students?status=waitlisted",
+    status: 200,
+    method: "GET",
+    path: (f) => `/courses/${f.limited.id}/students?status=waitlisted`,
+  },
+  {
+    name: "DELETE /students/{id}/courses/{course_id} (promotes the head of the line)",
+    status: 204,
+    method: "DELETE",
+    path: (f) => `/students/${f.seated.id}/courses/${f.limited.id}`,
+  },
+  {
+    name: "PATCH /courses/{id} (capacity raised, the line promoted)",
+    status: 200,
+    method: "PATCH",
+    path: (f) => `/courses/${f.limited.id}`,
+    init: () => json({ capacity: 5 }),
+  },
+  {
     name: "GET /courses/{id}/students",
     status: 200,
     method: "GET",
@@ -253,14 +308,14 @@ export const ROUTE_CASES: RouteCase[] = [
     status: 412,
     method: "DELETE",
     path: (f) => `/courses/${f.other.id}`,
-    init: () => ({ headers: { "If-Match": '"r1.9"' } }),
+    init: () => ({ headers: { "If-Match": '"r2.9"' } }),
   },
   {
     name: "DELETE /courses/{id} (current If-Match)",
     status: 204,
     method: "DELETE",
     path: (f) => `/courses/${f.other.id}`,
-    init: () => ({ headers: { "If-Match": '"r1.1"' } }),
+    init: () => ({ headers: { "If-Match": '"r2.1"' } }),
   },
   {
     name: "DELETE /students/{id}",

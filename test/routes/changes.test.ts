@@ -55,7 +55,12 @@ class Mirror {
 /** Every enrollment in the database, as the feed shows a current one. */
 async function database(): Promise<Map<string, EnrollmentChange>> {
   const { results } = await env.DB.prepare(
-    "SELECT student_id, course_id, status, enrolled_at, dropped_at, updated_at FROM student_courses",
+    `SELECT student_id, course_id, CASE WHEN waitlist_seq IS NULL THEN status ELSE 'waitlisted' END AS status,
+       enrolled_at, dropped_at,
+       CASE WHEN waitlist_seq IS NULL THEN NULL ELSE (SELECT count(*) FROM student_courses AS ahead
+         WHERE ahead.course_id = sc.course_id AND ahead.waitlist_seq <= sc.waitlist_seq) END AS waitlist_position,
+       updated_at
+     FROM student_courses AS sc`,
   ).all<EnrollmentChange>();
   return new Map(results.map((row) => [keyOf(row), row]));
 }

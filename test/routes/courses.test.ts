@@ -16,6 +16,11 @@ describe("POST /courses", () => {
       code: "CS-101.A_B",
       title: "Intro to CS",
       created_at: expect.any(String),
+      capacity: null,
+      waitlist_capacity: null,
+      enrolled_count: 0,
+      waitlisted_count: 0,
+      seats_available: null,
     });
   });
 

@@ -38,6 +38,7 @@ describe("POST /students/{id}/courses", () => {
       status: "active",
       enrolled_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       dropped_at: null,
+      waitlist_position: null,
       course: { id: course.id, code: course.code, title: course.title },
     });
     expect(await rowsOf(student.id)).toHaveLength(1);
@@ -200,7 +201,7 @@ describe("lists of enrollments", () => {
       "validation_failed",
     );
     expect(problem.errors).toEqual([
-      { path: "query.status", message: 'must be one of "active", "dropped", "all"' },
+      { path: "query.status", message: 'must be one of "active", "waitlisted", "dropped", "all"' },
     ]);
     const twice = await expectProblem(
       await api(`/students/${student.id}/courses?status=all&status=dropped`),

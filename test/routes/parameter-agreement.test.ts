@@ -318,7 +318,7 @@ const etag = fc
   .tuple(
     fc.constantFrom("", "", "", "W/", "w/", "W/ "),
     fc.oneof(
-      fc.integer({ min: 1, max: 40 }).map((v) => `r1.${v}`),
+      fc.integer({ min: 1, max: 40 }).map((v) => `r2.${v}`),
       fc.string({ unit: ETAGC, maxLength: 8 }),
     ),
     fc.constantFrom('"', '"', '"', "", "'"),
@@ -340,10 +340,10 @@ const tagList = (count: fc.Arbitrary<number>) =>
   );
 const manyTags = fc
   .tuple(fc.integer({ min: 98, max: 102 }), fc.constantFrom(", ", ",", ", , "))
-  .map(([n, sep]) => Array.from({ length: n }, (_, i) => `"r1.${i + 1}"`).join(sep));
+  .map(([n, sep]) => Array.from({ length: n }, (_, i) => `"r2.${i + 1}"`).join(sep));
 const ifMatchValue = near(
   fc.oneof(
-    fc.constantFrom("*", "*", "**", '*, "r1.1"', "\v*", "*\f", "\xa0*"),
+    fc.constantFrom("*", "*", "**", '*, "r2.1"', "\v*", "*\f", "\xa0*"),
     tagList(fc.integer({ min: 0, max: 4 })),
     manyTags,
   ),
@@ -474,13 +474,13 @@ const EDGES: Record<string, string[]> = {
   "header:If-Match": [
     "*",
     "**",
-    '*, "r1.1"',
+    '*, "r2.1"',
     "\v*",
-    '"r1.1"',
-    'W/"r1.1"',
-    'w/"r1.1"',
-    '"r1.1", "r1.2"',
-    ',"r1.1",,',
+    '"r2.1"',
+    'W/"r2.1"',
+    'w/"r2.1"',
+    '"r2.1", "r2.2"',
+    ',"r2.1",,',
     ",",
     "",
     '"a" "b"',
@@ -489,8 +489,8 @@ const EDGES: Record<string, string[]> = {
     '"\xe9"',
     '"a\x7f"',
     'W/ "a"',
-    Array.from({ length: 100 }, (_, i) => `"r1.${i}"`).join(", , "),
-    Array.from({ length: 101 }, (_, i) => `"r1.${i}"`).join(","),
+    Array.from({ length: 100 }, (_, i) => `"r2.${i}"`).join(", , "),
+    Array.from({ length: 101 }, (_, i) => `"r2.${i}"`).join(","),
   ],
   "header:If-None-Match": ["*", '"x"', "", "junk", '"unclosed', "\v*"],
   "header:Idempotency-Key": [

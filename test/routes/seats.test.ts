@@ -1,0 +1,271 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Course } from "../../src/courses/schemas";
+import type { Enrollment, RosterEntry } from "../../src/enrollments/schemas";
+import { api, createCourse, createStudent, expectProblem, type Page } from "../helpers/api";
+
+// Seat limits and waitlists under concurrency: each enroll and drop is one batch, one D1
+// transaction, so no interleaving can oversell a seat or lose a place in line.
+
+const enroll = (studentId: number, courseId: number) =>
+  api(`/students/${studentId}/courses`, { method: "POST", json: { course_id: courseId } });
+const drop = (studentId: number, courseId: number) =>
+  api(`/students/${studentId}/courses/${courseId}`, { method: "DELETE" });
+const limit = async (courseId: number, capacity: number | null, waitlist: number | null) => {
+  const res = await api(`/courses/${courseId}`, {
+    method: "PATCH",
+    json: { capacity, waitlist_capacity: waitlist },
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Course;
+};
+
+/** The course's seats and line as the database holds them. */
+async function seatsOf(courseId: number) {
+  const { results } = await env.DB.prepare(
+    `SELECT student_id, status, waitlist_seq FROM student_courses WHERE course_id = ? AND status = 'active'
+     ORDER BY waitlist_seq`,
+  )
+    .bind(courseId)
+    .all<{ student_id: number; status: string; waitlist_seq: number | null }>();
+  return {
+    seated: results.filter((r) => r.waitlist_seq === null).map((r) => r.student_id),
+    line: results.filter((r) => r.waitlist_seq !== null).map((r) => r.student_id),
+  };
+}
+
+const students = (n: number) =>
+  Promise.all(Array.from({ length: n }, () => createStudent())).then((all) => all.map((s) => s.id));
+
+describe("seats and waitlists", () => {
+  it("200 concurrent enrolls into 25 seats and a line of 50: 25 active, 50 waitlisted at 1…50, 125 course_full", async () => {
+    const course = await createCourse();
+    await limit(course.id, 25, 50);
+    const ids = await students(200);
+    const answers = await Promise.all(ids.map((id) => enroll(id, course.id)));
+    const bodies = await Promise.all(answers.map((r) => r.clone().json()));
+    const ok = bodies.filter((_, i) => answers[i]?.status === 201) as Enrollment[];
+    expect(ok.filter((e) => e.status === "active")).toHaveLength(25);
+    const waiting = ok.filter((e) => e.status === "waitlisted");
+    expect(waiting.map((e) => e.waitlist_position).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    const refused = answers.filter((r) => r.status === 409);
+    expect(refused).toHaveLength(125);
+    await expectProblem(defined(refused[0]), 409, "course_full");
+    const held = await seatsOf(course.id);
+    expect(held.seated).toHaveLength(25);
+    // The line in the database is the order of the positions the answers gave.
+    const byPosition = [...waiting]
+      .sort((a, b) => (a.waitlist_position ?? 0) - (b.waitlist_position ?? 0))
+      .map((e) => e.student_id);
+    expect(held.line).toEqual(byPosition);
+  });
+
+  it("a drop of a seat promotes the head of the line; a drop in the line moves everyone behind up", async () => {
+    const course = await createCourse();
+    await limit(course.id, 2, null);
+    const [a, b, c, d, e] = await students(5);
+    for (const id of [a, b, c, d, e]) await enroll(defined(id), course.id);
+    expect(await seatsOf(course.id)).toEqual({ seated: [a, b], line: [c, d, e] });
+
+    expect((await drop(defined(a), course.id)).status).toBe(204);
+    expect(await seatsOf(course.id)).toEqual({ seated: [b, c], line: [d, e] });
+    const promoted = (await (
+      await api(`/students/${c}/courses/${course.id}`)
+    ).json()) as Enrollment;
+    expect(promoted).toMatchObject({ status: "active", waitlist_position: null });
+
+    expect((await drop(defined(d), course.id)).status).toBe(204);
+    expect(await seatsOf(course.id)).toEqual({ seated: [b, c], line: [e] });
+    const last = (await (await api(`/students/${e}/courses/${course.id}`)).json()) as Enrollment;
+    expect(last).toMatchObject({ status: "waitlisted", waitlist_position: 1 });
+
+    // A dropped student who enrolls again goes to the back of the line.
+    const again = (await (await enroll(defined(a), course.id)).json()) as Enrollment;
+    expect(again).toMatchObject({ status: "waitlisted", waitlist_position: 2 });
+    // Re-enrolling a waiting student changes nothing and keeps the place.
+    const repeat = await enroll(defined(e), course.id);
+    expect(repeat.status).toBe(200);
+    expect(await repeat.json()).toMatchObject({ status: "waitlisted", waitlist_position: 1 });
+  });
+
+  it("concurrent drops and enrolls, several rounds: never more active than seats, the line dense, nobody lost", async () => {
+    const course = await createCourse();
+    await limit(course.id, 10, 20);
+    const ids = await students(60);
+    let enrolled: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      const toDrop = enrolled.filter((_, i) => i % 3 === round % 3);
+      const toEnroll = ids.filter((id) => !enrolled.includes(id)).slice(0, 15);
+      const answers = await Promise.all([
+        ...toDrop.map((id) => drop(id, course.id)),
+        ...toEnroll.map((id) => enroll(id, course.id)),
+      ]);
+      for (const r of answers) expect([201, 204, 409]).toContain(r.status);
+      const held = await seatsOf(course.id);
+      expect(held.seated.length).toBeLessThanOrEqual(10);
+      // Nobody waits while a seat is free.
+      if (held.seated.length < 10) expect(held.line).toEqual([]);
+      expect(held.line.length).toBeLessThanOrEqual(20);
+      enrolled = [...held.seated, ...held.line];
+      for (const [i, id] of held.line.entries()) {
+        const shown = (await (
+          await api(`/students/${id}/courses/${course.id}`)
+        ).json()) as Enrollment;
+        expect(shown.waitlist_position).toBe(i + 1);
+      }
+    }
+  });
+});
+
+describe("bulk enroll with seats", () => {
+  it("is all or nothing: a 409 naming every full course, nothing written; else each course's outcome", async () => {
+    const [open, lined, full, fuller] = [
+      await createCourse(),
+      await createCourse(),
+      await createCourse(),
+      await createCourse(),
+    ];
+    const [a, b, student] = await students(3);
+    await limit(lined.id, 1, null);
+    await limit(full.id, 1, 0);
+    await limit(fuller.id, 0, 0);
+    await enroll(defined(a), lined.id);
+    await enroll(defined(b), full.id);
+    const bulk = (ids: number[]) =>
+      api(`/students/${student}/courses`, { method: "POST", json: { course_ids: ids } });
+
+    const refused = await expectProblem(
+      await bulk([open.id, full.id, lined.id, fuller.id]),
+      409,
+      "course_full",
+    );
+    expect(refused.errors).toEqual([
+      { path: "body.course_ids.1", message: "has no free seat and no room on its waitlist" },
+      { path: "body.course_ids.3", message: "has no free seat and no room on its waitlist" },
+    ]);
+    const mine = (await (
+      await api(`/students/${student}/courses?status=all`)
+    ).json()) as Page<Enrollment>;
+    expect(mine.data).toEqual([]);
+
+    const res = await bulk([open.id, lined.id]);
+    expect(res.status).toBe(200);
+    const { data } = (await res.json()) as { data: { course_id: number; result: string }[] };
+    expect(data.map(({ course_id, result }) => [course_id, result])).toEqual([
+      [open.id, "created"],
+      [lined.id, "waitlisted"],
+    ]);
+  });
+});
+
+describe("a course's waitlist", () => {
+  it("lists in position order, paged by a cursor that holds a place however the line moves", async () => {
+    const course = await createCourse();
+    await limit(course.id, 1, null);
+    // Ids in the opposite order to the line, so that id order would show it backwards.
+    const ids = (await students(6)).reverse();
+    for (const id of ids) await enroll(id, course.id);
+    const line = ids.slice(1);
+    const path = `/courses/${course.id}/students?status=waitlisted&limit=2`;
+    const first = (await (await api(path)).json()) as Page<RosterEntry>;
+    expect(first.data.map((e) => [e.student_id, e.waitlist_position])).toEqual([
+      [line[0], 1],
+      [line[1], 2],
+    ]);
+    // The head leaves the line between two pages: nobody is skipped or shown twice.
+    await drop(defined(line[0]), course.id);
+    const second = (await (
+      await api(`${path}&cursor=${encodeURIComponent(defined(first.next_cursor ?? undefined))}`)
+    ).json()) as Page<RosterEntry>;
+    expect(second.data.map((e) => [e.student_id, e.waitlist_position])).toEqual([
+      [line[2], 2],
+      [line[3], 3],
+    ]);
+    const mine = (await (
+      await api(`/students/${line[4]}/courses?status=waitlisted`)
+    ).json()) as Page<Enrollment>;
+    expect(mine.data).toMatchObject([{ course_id: course.id, waitlist_position: 4 }]);
+  });
+});
+
+describe("a course's seats", () => {
+  it("are set on create and shown with their counts, consistent in one read", async () => {
+    const res = await api("/courses", {
+      method: "POST",
+      json: { code: "SEATS-1", title: "Seats", capacity: 2, waitlist_capacity: 0 },
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({
+      capacity: 2,
+      waitlist_capacity: 0,
+      enrolled_count: 0,
+      waitlisted_count: 0,
+      seats_available: 2,
+    });
+  });
+
+  it("refuse a negative, fractional or too large capacity with a 400, changing nothing", async () => {
+    const course = await createCourse();
+    for (const capacity of [-1, 2.5, 100_001, "10"]) {
+      await expectProblem(
+        await api(`/courses/${course.id}`, { method: "PATCH", json: { capacity } }),
+        400,
+        "validation_failed",
+      );
+    }
+    const shown = (await (await api(`/courses/${course.id}`)).json()) as Course;
+    expect(shown.capacity).toBeNull();
+  });
+
+  it("raised, promote as many of the line as now fit, in order; lowered, evict nobody", async () => {
+    const course = await createCourse();
+    await limit(course.id, 1, null);
+    const [a, b, c, d] = await students(4);
+    for (const id of [a, b, c, d]) await enroll(defined(id), course.id);
+    const before = await (await api(`/courses/${course.id}`)).json();
+    expect(before).toMatchObject({ enrolled_count: 1, waitlisted_count: 3, seats_available: 0 });
+
+    expect(await limit(course.id, 3, null)).toMatchObject({
+      enrolled_count: 3,
+      waitlisted_count: 1,
+      seats_available: 0,
+    });
+    expect(await seatsOf(course.id)).toEqual({ seated: [a, b, c], line: [d] });
+
+    expect(await limit(course.id, 1, null)).toMatchObject({
+      enrolled_count: 3,
+      waitlisted_count: 1,
+      seats_available: 0,
+    });
+    // Drops bring the count down; only under the new capacity does the line move.
+    await drop(defined(a), course.id);
+    await drop(defined(b), course.id);
+    expect(await seatsOf(course.id)).toEqual({ seated: [c], line: [d] });
+    await drop(defined(c), course.id);
+    expect(await seatsOf(course.id)).toEqual({ seated: [d], line: [] });
+  });
+
+  it("change the course's ETag when the counts move, so a cached copy revalidates", async () => {
+    const course = await createCourse();
+    const tag = (await api(`/courses/${course.id}`)).headers.get("ETag") ?? "";
+    const [student] = await students(1);
+    await enroll(defined(student), course.id);
+    const again = await api(`/courses/${course.id}`, { headers: { "If-None-Match": tag } });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ enrolled_count: 1 });
+    // If-Match reads only the version: a count that moved refuses no update.
+    const patched = await api(`/courses/${course.id}`, {
+      method: "PATCH",
+      json: { title: "Still mine" },
+      headers: { "If-Match": tag },
+    });
+    expect(patched.status).toBe(200);
+  });
+});
+
+function defined<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error("undefined");
+  return value;
+}
