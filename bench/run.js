@@ -128,12 +128,45 @@ async function loadDataSet(/** @type {string} */ state) {
         .bind(from, to, perStudent, scale.courses),
     perStudent,
   );
+  // Registration day: one more course, of 30 seats and an unlimited line, that the rush
+  // scenario fills with students enrolling at once.
+  const rushCourse = Number(
+    await db
+      .prepare(
+        "INSERT INTO courses (code, title, capacity) VALUES ('RUSH-1', 'Registration rush', ?) RETURNING id",
+      )
+      .bind(RUSH_SEATS)
+      .first("id"),
+  );
   // The change feed's deep page starts here: 150 changes before the last one.
   const deepChange = await db
     .prepare("SELECT updated_at FROM student_courses ORDER BY updated_at DESC LIMIT 1 OFFSET 150")
     .first("updated_at");
   await dispose();
-  return { deepChange: String(deepChange) };
+  return { deepChange: String(deepChange), rushCourse };
+}
+
+const RUSH_SEATS = 30;
+
+/**
+ * After the rush: exactly RUSH_SEATS students hold a seat, and the line holds everyone else
+ * who enrolled, each at a place of their own, so that the positions are 1…n.
+ */
+async function checkRush(/** @type {string} */ state, /** @type {number} */ courseId) {
+  const { db, dispose } = await openLocalD1(state);
+  const counts = /** @type {{ seated: number; waiting: number; places: number } | null} */ (
+    await db
+      .prepare(
+        `SELECT count(*) FILTER (WHERE waitlist_seq IS NULL) AS seated,
+              count(waitlist_seq) AS waiting, count(DISTINCT waitlist_seq) AS places
+         FROM student_courses WHERE course_id = ? AND status = 'active'`,
+      )
+      .bind(courseId)
+      .first()
+  );
+  await dispose();
+  const ok = counts?.seated === RUSH_SEATS && counts?.waiting === counts?.places;
+  return { ...counts, ok };
 }
 
 const cursor = (/** @type {number} */ id) =>
@@ -143,9 +176,12 @@ const auth = { Authorization: `Bearer ${TOKEN}` };
 const json = { ...auth, "Content-Type": "application/json" };
 
 /** Each scenario builds the next request; counters walk through pairs so that each is used once. */
-function scenarios(/** @type {{ deepChange: string }} */ { deepChange }) {
+function scenarios(
+  /** @type {{ deepChange: string; rushCourse: number }} */ { deepChange, rushCourse },
+) {
   let fresh = 0;
   let dropped = 0;
+  let rushing = 0;
   const nextPair = (/** @type {number} */ index, /** @type {number} */ firstK) => {
     const s = (index % scale.students) + 1;
     return [s, course(s, firstK + Math.floor(index / scale.students))];
@@ -172,6 +208,13 @@ function scenarios(/** @type {{ deepChange: string }} */ { deepChange }) {
         body: JSON.stringify({ course_id: course(s, 0) }),
       };
     },
+    "POST /students/{id}/courses (registration rush)": () => ({
+      // Distinct students into one course of 30 seats: the first take them, the rest wait.
+      method: "POST",
+      path: `/students/${(rushing++ % scale.students) + 1}/courses`,
+      headers: json,
+      body: JSON.stringify({ course_id: rushCourse }),
+    }),
     "GET /students/{id}/courses": () => ({
       method: "GET",
       path: `/students/${random(scale.students)}/courses`,
@@ -253,26 +296,32 @@ try {
     port: Number(args.port),
     vars: { API_TOKEN: TOKEN },
   });
+  const rows = [];
   try {
-    const rows = [];
     for (const [name, next] of Object.entries(scenarios(loaded))) {
       process.stderr.write(`Measuring ${name} for ${args.duration} s…\n`);
       rows.push(await measure(worker.origin, name, next));
     }
-    console.log(
-      `\n${args.scale} scale, ${args.connections} connections, ${args.duration} s per route, ${availableParallelism()} cores, Node ${process.version}`,
-    );
-    console.table(Object.fromEntries(rows.map(({ route, ...figures }) => [route, figures])));
-    mkdirSync("bench/results", { recursive: true });
-    const file = `bench/results/${args.scale}.json`;
-    writeFileSync(
-      file,
-      `${JSON.stringify({ scale: args.scale, data: scale, connections: Number(args.connections), duration_s: Number(args.duration), date: new Date().toISOString(), routes: rows }, null, 2)}\n`,
-    );
-    console.log(`Written to ${file}`);
   } finally {
     worker.stop();
   }
+  console.log(
+    `\n${args.scale} scale, ${args.connections} connections, ${args.duration} s per route, ${availableParallelism()} cores, Node ${process.version}`,
+  );
+  console.table(Object.fromEntries(rows.map(({ route, ...figures }) => [route, figures])));
+  // Read once the Worker has stopped, so that nothing else holds the database.
+  const rush = await checkRush(state, loaded.rushCourse);
+  console.log(
+    `Registration rush: ${rush.seated} seated (of ${RUSH_SEATS}), ${rush.waiting} waiting at ${rush.places} distinct places: ${rush.ok ? "exact" : "NOT EXACT"}`,
+  );
+  if (!rush.ok) process.exitCode = 1;
+  mkdirSync("bench/results", { recursive: true });
+  const file = `bench/results/${args.scale}.json`;
+  writeFileSync(
+    file,
+    `${JSON.stringify({ scale: args.scale, data: scale, connections: Number(args.connections), duration_s: Number(args.duration), date: new Date().toISOString(), routes: rows, registration_rush: rush }, null, 2)}\n`,
+  );
+  console.log(`Written to ${file}`);
 } finally {
   rmSync(state, { recursive: true, force: true });
 }

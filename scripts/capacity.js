@@ -53,6 +53,7 @@ const KINDS = {
     "sqlite_autoindex_student_courses_1",
     "student_courses_course_id_student_id",
     "student_courses_updated_at_student_id_course_id",
+    "student_courses_seats",
   ],
   "Idempotency-Key": [
     "idempotency_keys",
