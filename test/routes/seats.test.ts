@@ -71,6 +71,16 @@ describe("seats and waitlists", () => {
 
     expect((await drop(defined(a), course.id)).status).toBe(204);
     expect(await seatsOf(course.id)).toEqual({ seated: [b, c], line: [d, e] });
+    // The change feed carries the promotion: the promoted enrollment, active, after the drop.
+    const feed = (await (await api("/enrollments?limit=1000")).json()) as {
+      data: { student_id: number; course_id: number; status: string }[];
+    };
+    const ofCourse = feed.data.filter((e) => e.course_id === course.id);
+    expect(ofCourse.slice(-2).map((e) => [e.student_id, e.status])).toEqual([
+      [a, "dropped"],
+      [c, "active"],
+    ]);
+
     const promoted = (await (
       await api(`/students/${c}/courses/${course.id}`)
     ).json()) as Enrollment;
