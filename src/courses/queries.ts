@@ -67,7 +67,8 @@ const promoteWaiting = (db: Database, id: number) =>
         eq(studentCourses.course_id, id),
         sql`${studentCourses.waitlist_seq} IN (SELECT line.waitlist_seq FROM student_courses AS line WHERE line.course_id = ${id} AND line.waitlist_seq IS NOT NULL ORDER BY line.waitlist_seq LIMIT coalesce((SELECT CASE WHEN ${courses.capacity} IS NULL THEN -1 ELSE max(0, ${courses.capacity} - ${seatsTaken(courses.id)}) END FROM ${courses} WHERE ${courses.id} = ${id}), 0))`,
       ),
-    );
+    )
+    .returning({ student_id: studentCourses.student_id });
 
 /** Applies `changes` to the course if `versions` allows (see updateVersioned); a new code must be free. */
 export async function updateCourse(
@@ -88,7 +89,13 @@ export async function updateCourse(
       db.select(withCounts).from(courses).where(eq(courses.id, id)),
     ],
   });
-  return result.outcome === "updated" ? { ...result, row: withSeats(result.row) } : result;
+  if (result.outcome !== "updated") return result;
+  const [promoted = []] = result.andThen as { student_id: number }[][];
+  return {
+    ...result,
+    row: withSeats(result.row),
+    promoted: promoted.map(({ student_id }) => student_id),
+  };
 }
 
 /**

@@ -59,6 +59,10 @@ export const courseRoutes = new Hono<AppEnv>()
       if (result.outcome !== "updated") throw REFUSED[result.outcome](id);
       const fields = result.changed.join(",");
       if (fields) recordEvent(c, "course.updated", { course_id: id, fields });
+      // A capacity raised gave seats to the head of the line.
+      if (result.promoted.length > 0) {
+        annotateRequestLog(c, { promoted_student_ids: result.promoted.join(",") });
+      }
       const { body, headers } = representation(result.row, countsOf(result.row));
       return c.json(body, 200, headers);
     },

@@ -49,7 +49,14 @@ export async function updateVersioned<Row extends Record<string, unknown>>(
   db: Database,
   { table, columns, id, changes, unique, versions, andThen = [] }: UpdateOptions,
 ): Promise<
-  { outcome: "updated"; row: Row & { version: number }; changed: string[] } | { outcome: Refusal }
+  | {
+      outcome: "updated";
+      row: Row & { version: number };
+      changed: string[];
+      /** The rows each of `andThen`'s statements answered, in order. */
+      andThen: unknown[][];
+    }
+  | { outcome: Refusal }
 > {
   // The table is one of two; drizzle's builders are typed for one table at a time.
   const t = table as typeof students;
@@ -83,6 +90,7 @@ export async function updateVersioned<Row extends Record<string, unknown>>(
   if (after)
     return {
       outcome: "updated",
+      andThen: rest as unknown[][],
       row: after,
       changed: Object.keys(changes).filter((field) => before?.[field] !== after[field]),
     };

@@ -69,6 +69,8 @@ const logLine = z.union([
     waitlisted_course_ids: z.optional(z.string().check(z.regex(ID_LIST))),
     // A drop whose seat went to the head of the course's line.
     promoted_student_id: z.optional(id),
+    // An update whose raised capacity gave seats to the line.
+    promoted_student_ids: z.optional(z.string().check(z.regex(ID_LIST))),
   }),
   // The Cron Trigger's clean-up of expired Idempotency-Keys.
   z.strictObject({
