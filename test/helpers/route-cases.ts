@@ -12,8 +12,8 @@ import { TEST_TOKENS } from "./tokens";
 
 /**
  * The records the cases refer to: a student and a course to enroll, another course to
- * delete, and a course of one seat and one place in line, its seat taken by `seated`, with
- * `late` to find it full.
+ * delete, and a course of one seat and two places in line, its seat taken by `seated` and
+ * the first place by `queued`, with `late` to find it full once `student` takes the second.
  */
 export type Fixtures = {
   student: Student;
@@ -21,6 +21,7 @@ export type Fixtures = {
   other: Course;
   limited: Course;
   seated: Student;
+  queued: Student;
   late: Student;
 };
 
@@ -29,17 +30,20 @@ export async function setUpRouteCases(): Promise<Fixtures> {
   const course = await createCourse();
   const other = await createCourse();
   const limited = await createCourse();
-  const [seated, late] = [await createStudent(), await createStudent()];
+  const [seated, queued, late] = [
+    await createStudent(),
+    await createStudent(),
+    await createStudent(),
+  ];
   await env.DB.batch([
-    env.DB.prepare("UPDATE courses SET capacity = 1, waitlist_capacity = 1 WHERE id = ?").bind(
+    env.DB.prepare("UPDATE courses SET capacity = 1, waitlist_capacity = 2 WHERE id = ?").bind(
       limited.id,
     ),
-    env.DB.prepare("INSERT INTO student_courses (student_id, course_id) VALUES (?, ?)").bind(
-      seated.id,
-      limited.id,
-    ),
+    env.DB.prepare(
+      "INSERT INTO student_courses (student_id, course_id, waitlist_seq) VALUES (?, ?, NULL), (?, ?, 1)",
+    ).bind(seated.id, limited.id, queued.id, limited.id),
   ]);
-  return { student, course, other, limited, seated, late };
+  return { student, course, other, limited, seated, queued, late };
 }
 
 type Init = { body?: string; headers?: Record<string, string> };
