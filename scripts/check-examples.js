@@ -58,7 +58,9 @@ function parseResponse(/** @type {string} */ text) {
 }
 
 const VOLATILE_HEADERS = new Set(["x-request-id"]);
-const isVolatileKey = (/** @type {string} */ key) => key === "request_id" || key.endsWith("_at");
+// A webhook's signing secret is random too.
+const isVolatileKey = (/** @type {string} */ key) =>
+  key === "request_id" || key === "secret" || key.endsWith("_at") || key.endsWith("_until");
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /** The key inside a cursor (base64url JSON), or undefined. */

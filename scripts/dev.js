@@ -1,11 +1,19 @@
 // `npm run dev`: prepares the local environment, then serves the API with `wrangler dev`.
 // Every step is safe to repeat, and the local D1 keeps its data across restarts (.wrangler/state).
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { appendFileSync, existsSync, writeFileSync } from "node:fs";
+import { localSettings, settingsOf } from "./dev-vars.js";
 
 if (!existsSync(".dev.vars")) {
-  copyFileSync(".dev.vars.example", ".dev.vars");
-  console.log("Created .dev.vars with the local tokens from .dev.vars.example.");
+  writeFileSync(".dev.vars", "");
+  console.log("Created .dev.vars with the local settings of .dev.vars.example.");
+}
+// Settings added to the example since .dev.vars was made are added to it, keys generated.
+const present = settingsOf(".dev.vars");
+for (const [name, value] of localSettings()) {
+  if (present.get(name)) continue;
+  appendFileSync(".dev.vars", `${name}=${value}\n`);
+  console.log(`Added ${name} to .dev.vars.`);
 }
 
 /**

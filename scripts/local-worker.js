@@ -4,10 +4,11 @@
 // benchmark passes its own loaded D1, config, port and token instead, and, to run another
 // Worker side by side with ours, that Worker's directory.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { localSettings } from "./dev-vars.js";
 
 /** @returns {Promise<number>} */
 async function freePort() {
@@ -19,15 +20,8 @@ async function freePort() {
   });
 }
 
-/** The local tokens, by name (API_TOKEN, API_READ_TOKEN). */
-export function localVars() {
-  return Object.fromEntries(
-    readFileSync(".dev.vars.example", "utf8")
-      .split("\n")
-      .filter((line) => /^[A-Z_]+=/.test(line))
-      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
-  );
-}
+/** The local settings, by name (API_TOKEN, API_READ_TOKEN, a generated WEBHOOK_SECRET_KEY, …). */
+export const localVars = () => Object.fromEntries(localSettings());
 
 /**
  * @typedef {object} LocalWorkerOptions

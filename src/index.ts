@@ -14,6 +14,10 @@ import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { scheduled } from "./scheduled";
 import { studentRoutes } from "./students/routes";
+import { consumeWebhooks } from "./webhooks/consumer";
+import { wakeDispatcher } from "./webhooks/dispatch";
+import type { WebhookMessage } from "./webhooks/messages";
+import { webhookRoutes } from "./webhooks/routes";
 
 // The order of the middleware is the story of a request.
 export const app = new Hono<AppEnv>()
@@ -28,8 +32,10 @@ export const app = new Hono<AppEnv>()
   .use(authorize)
   .use(d1Session)
   .use(etag)
+  .use(wakeDispatcher)
   .route("/students", studentRoutes)
   .route("/courses", courseRoutes)
+  .route("/webhooks", webhookRoutes)
   .route("/", enrollmentRoutes);
 
 app.onError(onError);
@@ -38,5 +44,12 @@ app.notFound(notFound(app));
 /** The app's routes as a type: `hc<AppType>(baseUrl)` from hono/client is a typed client. */
 export type AppType = typeof app;
 
-/** The Worker: requests go to the app, the Cron Trigger's runs to `scheduled`. */
-export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>;
+/**
+ * The Worker: requests go to the app, the Cron Triggers' runs to `scheduled`, and the webhooks
+ * queue's batches to its consumer.
+ */
+export default {
+  fetch: app.fetch,
+  scheduled,
+  queue: consumeWebhooks,
+} satisfies ExportedHandler<Env, WebhookMessage>;

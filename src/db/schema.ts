@@ -137,3 +137,81 @@ export const idempotencyKeys = sqliteTable(
     index("idempotency_keys_created_at").on(t.created_at),
   ],
 );
+
+/**
+ * Webhook subscriptions (migrations/0008): where to deliver which events, and the signing
+ * secret, encrypted (src/webhooks/secrets.ts).
+ */
+export const webhookSubscriptions = sqliteTable(
+  "webhook_subscriptions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    url: text("url").notNull(),
+    /** A JSON array of event types, or ["*"]. */
+    events: text("events").notNull(),
+    description: text("description"),
+    secret: text("secret").notNull(),
+    previous_secret: text("previous_secret"),
+    previous_secret_until: text("previous_secret_until"),
+    enabled: integer("enabled").notNull().default(1),
+    disabled_reason: text("disabled_reason", { enum: ["gone", "failing"] }),
+    failing_since: text("failing_since"),
+    created_at: timestamp("created_at"),
+    updated_at: timestamp("updated_at"),
+  },
+  (t) => [
+    check("webhook_subscriptions_enabled", sql`${t.enabled} IN (0, 1)`),
+    check(
+      "webhook_subscriptions_disabled_reason",
+      sql`${t.disabled_reason} IN ('gone', 'failing')`,
+    ),
+    index("webhook_subscriptions_enabled").on(t.enabled).where(sql`${t.enabled} = 1`),
+  ],
+);
+
+/** The outbox: one row per change, written by the triggers of migrations/0008 only. */
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    id: text("id").primaryKey().default(sql`('evt_' || lower(hex(randomblob(12))))`),
+    type: text("type").notNull(),
+    data: text("data").notNull(),
+    created_at: timestamp("created_at"),
+  },
+  (t) => [index("webhook_events_created_at").on(t.created_at)],
+);
+
+export const DELIVERY_STATES = ["pending", "queued", "succeeded", "failed"] as const;
+
+/** One per event and subscription that wants it, made by the fan-out trigger of migrations/0008. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: integer("id").primaryKey(),
+    subscription_id: integer("subscription_id")
+      .notNull()
+      .references(() => webhookSubscriptions.id, { onDelete: "cascade" }),
+    event_id: text("event_id")
+      .notNull()
+      .references(() => webhookEvents.id, { onDelete: "cascade" }),
+    state: text("state", { enum: DELIVERY_STATES }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    last_status: integer("last_status"),
+    last_error: text("last_error"),
+    last_attempt_at: text("last_attempt_at"),
+    next_attempt_at: text("next_attempt_at"),
+    queued_at: text("queued_at"),
+    created_at: timestamp("created_at"),
+  },
+  (t) => [
+    check(
+      "webhook_deliveries_state",
+      sql`${t.state} IN ('pending', 'queued', 'succeeded', 'failed')`,
+    ),
+    index("webhook_deliveries_subscription_id_id").on(t.subscription_id, t.id),
+    index("webhook_deliveries_event_id").on(t.event_id),
+    index("webhook_deliveries_unfinished")
+      .on(t.state, t.queued_at)
+      .where(sql`${t.state} IN ('pending', 'queued')`),
+  ],
+);

@@ -10,10 +10,13 @@ export const PROBLEMS = {
   student_not_found: { status: 404, title: "Student not found" },
   course_not_found: { status: 404, title: "Course not found" },
   enrollment_not_found: { status: 404, title: "Enrollment not found" },
+  webhook_not_found: { status: 404, title: "Webhook not found" },
+  delivery_not_found: { status: 404, title: "Delivery not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   email_taken: { status: 409, title: "Email already taken" },
   code_taken: { status: 409, title: "Course code already taken" },
   course_full: { status: 409, title: "Course full" },
+  delivery_not_failed: { status: 409, title: "Delivery not failed" },
   precondition_failed: { status: 412, title: "Precondition failed" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
@@ -81,8 +84,13 @@ export function unauthorized(sent: string | undefined, wellFormed: boolean) {
     sent === undefined ? WWW_AUTHENTICATE : `${WWW_AUTHENTICATE}, error="invalid_token"`;
   return new Problem("unauthorized", detail, { headers: { "WWW-Authenticate": challenge } });
 }
-export const insufficientScope = () =>
-  new Problem("insufficient_scope", "This token may only read; writing needs a read-write token.", {
+const SCOPE_NEEDED = {
+  write: "This token may only read; writing needs a read-write token.",
+  webhooks:
+    "Webhook subscriptions need a read-write token, even to read: a webhook's URL can hold its receiver's credentials.",
+};
+export const insufficientScope = (needed: keyof typeof SCOPE_NEEDED) =>
+  new Problem("insufficient_scope", SCOPE_NEEDED[needed], {
     headers: { "WWW-Authenticate": `${WWW_AUTHENTICATE}, error="insufficient_scope"` },
   });
 
@@ -119,6 +127,13 @@ export const enrollmentNotFound = (studentId: number, courseId: number, state = 
     "enrollment_not_found",
     `Student ${studentId} has no${state} enrollment in course ${courseId}.`,
   );
+export const webhookNotFound = (id: number) =>
+  new Problem("webhook_not_found", `No webhook subscription has id ${id}.`);
+export const deliveryNotFound = (webhookId: number, deliveryId: number) =>
+  new Problem(
+    "delivery_not_found",
+    `Webhook subscription ${webhookId} has no delivery with id ${deliveryId}.`,
+  );
 export const methodNotAllowed = (method: string, allow: string[]) =>
   new Problem("method_not_allowed", `${method} is not allowed here; use ${allow.join(", ")}.`, {
     headers: { Allow: allow.join(", ") },
@@ -128,6 +143,11 @@ export const methodNotAllowed = (method: string, allow: string[]) =>
 export const emailTaken = () =>
   new Problem("email_taken", "A student with this email already exists.");
 export const codeTaken = () => new Problem("code_taken", "A course with this code already exists.");
+export const deliveryNotFailed = (deliveryId: number) =>
+  new Problem(
+    "delivery_not_failed",
+    `Delivery ${deliveryId} has not failed: it is still being attempted, or it succeeded.`,
+  );
 export const preconditionFailed = () =>
   new Problem(
     "precondition_failed",

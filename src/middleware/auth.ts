@@ -12,6 +12,9 @@ export type Principal = { scope: Scope; id: string };
 
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
+/** Routes a read-only token may not even read: a webhook's URL can hold its receiver's token. */
+const WRITE_ONLY_PATHS = /^\/webhooks(\/|$)/;
+
 const BEARER = /^Bearer +(\S+) *$/i;
 
 /**
@@ -31,7 +34,8 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 
 export const authorize = createMiddleware<AppEnv>(async (c, next) => {
   // No route for this method and path: the 404 or 405 that follows reveals nothing to protect.
-  if (!matchedRoute(c)) return next();
+  const route = matchedRoute(c);
+  if (!route) return next();
 
   const principal = c.get("principal");
   if (!principal) {
@@ -39,7 +43,10 @@ export const authorize = createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("Authorization") || undefined;
     throw unauthorized(header, header !== undefined && BEARER.test(header));
   }
-  if (principal.scope === "read" && !READ_METHODS.has(c.req.method)) throw insufficientScope();
+  if (principal.scope === "read") {
+    if (WRITE_ONLY_PATHS.test(route.path)) throw insufficientScope("webhooks");
+    if (!READ_METHODS.has(c.req.method)) throw insufficientScope("write");
+  }
   await next();
 });
 

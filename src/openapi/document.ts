@@ -20,6 +20,13 @@ import {
   studentListQuery,
   updateStudentBody,
 } from "../students/schemas";
+import {
+  createWebhookBody,
+  delivery,
+  eventPayload,
+  webhook,
+  webhookDescription,
+} from "../webhooks/schemas";
 import { OPERATIONS, type Operation } from "./operations";
 
 // Builds the OpenAPI 3.1 document from OPERATIONS and the zod schemas. Only tests import
@@ -38,6 +45,9 @@ const NAMED = new Map<z.core.$ZodType, string>([
   [enrollmentChange, "EnrollmentChange"],
   [changesPage, "ChangesPage"],
   [problemBody, "Problem"],
+  [webhook, "Webhook"],
+  [delivery, "WebhookDelivery"],
+  [eventPayload, "WebhookEvent"],
 ]);
 
 // What JSON Schema cannot say about a field (the app trims, normalises and transforms before
@@ -46,7 +56,11 @@ const TEXT =
   "Trimmed and NFC-normalised first; the length limits apply to the result, in UTF-16 code units (maxLength counts the text as sent, in code points). The pattern refuses what it can: control characters, U+2028 and U+2029, the bidirectional overrides and isolates (U+202A to U+202E, U+2066 to U+2069), and whitespace alone. A lone surrogate is refused too.";
 const CURSOR =
   "Only the next_cursor of an earlier answer, sent back as it was, is a cursor: any other value, even one the pattern allows, is a 400.";
+const WEBHOOK_URL =
+  "Surrounding whitespace is trimmed. https only (http only to 127.0.0.1, localhost or [::1], where the deployment allows local receivers: never in production); no user name or password. Refused hosts: localhost, names without a dot or ending in .localhost, .local, .internal or .home.arpa, and IP addresses in a loopback, private, link-local (cloud metadata), CGNAT, multicast or reserved range, however written. Redirects from it are not followed.";
 const NOTES = new Map<z.core.$ZodType, JsonSchema>([
+  [createWebhookBody.shape.url, { description: WEBHOOK_URL }],
+  [webhookDescription, { description: TEXT, pattern: TEXT_PATTERN }],
   [createStudentBody.shape.name, { description: TEXT, pattern: TEXT_PATTERN }],
   [
     createStudentBody.shape.email,
@@ -106,6 +120,7 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
 const TRIMMED = new Set<z.core.$ZodType>([
   createStudentBody.shape.email,
   createCourseBody.shape.code,
+  createWebhookBody.shape.url,
 ]);
 
 function allowSurroundingWhitespace(generated: JsonSchema) {
@@ -278,6 +293,38 @@ function problemResponses(codes: ProblemCode[], replayable = false) {
   );
 }
 
+/** What a subscription's URL receives (docs/webhooks.md): one POST per event. */
+const WEBHOOKS = {
+  event: {
+    post: {
+      summary: "An event, delivered to a subscribed URL",
+      description:
+        "Signed per Standard Webhooks: verify webhook-signature (one or more space-separated `v1,<base64>` HMAC-SHA256 signatures of `{webhook-id}.{webhook-timestamp}.{body}`) with the subscription's secret before trusting the body. Retried until a 2xx, with the same webhook-id: deduplicate on it.",
+      parameters: [
+        ["webhook-id", "The event's id: the same on every attempt and for every subscription."],
+        ["webhook-timestamp", "When this attempt was signed, in Unix seconds."],
+        ["webhook-signature", "`v1,<base64>` signatures, space-separated."],
+      ].map(([name, description]) => ({
+        name,
+        in: "header",
+        required: true,
+        description,
+        schema: { type: "string" },
+      })),
+      requestBody: {
+        required: true,
+        content: { "application/json": { schema: ref("WebhookEvent") } },
+      },
+      responses: {
+        "2XX": {
+          description:
+            "Received. Any other answer is retried, but 410, which disables the subscription.",
+        },
+      },
+    },
+  },
+};
+
 /** `get /students/{id}/courses` → getStudentsByIdCourses */
 function operationId(op: Operation): string {
   const camel = (word: string) =>
@@ -374,8 +421,9 @@ export function buildOpenApiDocument() {
     // Relative: the origin that serves this document, so /docs tries requests where it is hosted.
     servers: [{ url: "/", description: "The origin that serves this document" }],
     security: [{ bearer: [] }],
-    tags: ["Service", "Students", "Courses", "Enrollments"].map((name) => ({ name })),
+    tags: ["Service", "Students", "Courses", "Enrollments", "Webhooks"].map((name) => ({ name })),
     paths,
+    webhooks: WEBHOOKS,
     components: {
       securitySchemes: {
         bearer: {

@@ -13,13 +13,22 @@ import {
 import { healthBody } from "../health";
 import type { ProblemCode } from "../http/problems";
 import { idParams } from "../lib/ids";
-import { pageSchema } from "../lib/pagination";
+import { idPageQuery, pageSchema } from "../lib/pagination";
 import {
   createStudentBody,
   student,
   studentListQuery,
   updateStudentBody,
 } from "../students/schemas";
+import {
+  createWebhookBody,
+  delivery,
+  deliveryListQuery,
+  deliveryParams,
+  updateWebhookBody,
+  webhook,
+  webhookWithSecret,
+} from "../webhooks/schemas";
 
 /**
  * The API's operations: which routes exist, what each answers and with which error codes.
@@ -31,7 +40,7 @@ export type Operation = {
   /** In OpenAPI form: /students/{id}. */
   path: string;
   summary: string;
-  tag: "Service" | "Students" | "Courses" | "Enrollments";
+  tag: "Service" | "Students" | "Courses" | "Enrollments" | "Webhooks";
   /** Served without a token. */
   open?: true;
   /** A file of public/, served by Static Assets before the Worker runs. */
@@ -40,7 +49,7 @@ export type Operation = {
   query?: z.ZodMiniObject;
   body?: z.ZodMiniType;
   responses: {
-    status: 200 | 201 | 204;
+    status: 200 | 201 | 202 | 204;
     description: string;
     schema?: z.ZodMiniType;
     mediaType?: "text/html";
@@ -312,5 +321,105 @@ export const OPERATIONS: Operation[] = [
         schema: changesPage,
       },
     ],
+  },
+
+  {
+    method: "post",
+    path: "/webhooks",
+    summary: "Subscribe a URL to events",
+    tag: "Webhooks",
+    body: createWebhookBody,
+    responses: [
+      {
+        status: 201,
+        description:
+          "Subscribed. The answer holds the signing secret, which no later answer shows: keep it to verify deliveries.",
+        schema: webhookWithSecret,
+        location: true,
+      },
+    ],
+    problems: ["insufficient_scope"],
+  },
+  {
+    method: "get",
+    path: "/webhooks",
+    summary: "List webhook subscriptions",
+    tag: "Webhooks",
+    query: idPageQuery,
+    responses: [{ status: 200, description: "A page, in id order.", schema: pageSchema(webhook) }],
+    problems: ["insufficient_scope"],
+  },
+  {
+    method: "get",
+    path: "/webhooks/{id}",
+    summary: "Get a webhook subscription",
+    tag: "Webhooks",
+    params: idParams,
+    responses: [{ status: 200, description: "The subscription.", schema: webhook }],
+    problems: ["insufficient_scope", "webhook_not_found"],
+  },
+  {
+    method: "patch",
+    path: "/webhooks/{id}",
+    summary: "Change a subscription's URL, events or description, or enable or disable it",
+    tag: "Webhooks",
+    params: idParams,
+    body: updateWebhookBody,
+    responses: [
+      { status: 200, description: "The subscription after the change.", schema: webhook },
+    ],
+    problems: ["insufficient_scope", "webhook_not_found"],
+  },
+  {
+    method: "delete",
+    path: "/webhooks/{id}",
+    summary: "Delete a subscription and its deliveries",
+    tag: "Webhooks",
+    params: idParams,
+    responses: [{ status: 204, description: "Deleted: nothing more is delivered to it." }],
+    problems: ["insufficient_scope", "webhook_not_found"],
+  },
+  {
+    method: "post",
+    path: "/webhooks/{id}/secret",
+    summary: "Rotate a subscription's signing secret",
+    tag: "Webhooks",
+    params: idParams,
+    responses: [
+      {
+        status: 200,
+        description:
+          "The subscription with its new secret, shown only here. For 24 hours (until previous_secret_until) every delivery is signed with both the old and the new secret.",
+        schema: webhookWithSecret,
+      },
+    ],
+    problems: ["insufficient_scope", "webhook_not_found"],
+  },
+  {
+    method: "get",
+    path: "/webhooks/{id}/deliveries",
+    summary: "List a subscription's deliveries, newest first",
+    tag: "Webhooks",
+    params: idParams,
+    query: deliveryListQuery,
+    responses: [
+      { status: 200, description: "A page, newest first.", schema: pageSchema(delivery) },
+    ],
+    problems: ["insufficient_scope", "webhook_not_found"],
+  },
+  {
+    method: "post",
+    path: "/webhooks/{id}/deliveries/{delivery_id}/retry",
+    summary: "Send a failed delivery again",
+    tag: "Webhooks",
+    params: deliveryParams,
+    responses: [
+      {
+        status: 202,
+        description:
+          "Pending again: it is attempted within seconds, with the same webhook-id, and retried on failure like a new one.",
+      },
+    ],
+    problems: ["insufficient_scope", "delivery_not_found", "delivery_not_failed"],
   },
 ];

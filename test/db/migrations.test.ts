@@ -7,6 +7,7 @@ import rollback0004 from "../../migrations/rollbacks/0004_resource_versions.sql?
 import rollback0005 from "../../migrations/rollbacks/0005_idempotency_keys.sql?raw";
 import rollback0006 from "../../migrations/rollbacks/0006_stamp_in_place.sql?raw";
 import rollback0007 from "../../migrations/rollbacks/0007_seats_and_waitlists.sql?raw";
+import rollback0008 from "../../migrations/rollbacks/0008_webhooks.sql?raw";
 
 // Runs the real migrations one at a time on an empty D1 (MIGRATION_DB), with data in place,
 // as a deployed database would meet them, and each rollback after its migration.
@@ -336,8 +337,9 @@ it("0007 adds seat and waitlist columns and indexes only, leaves every row byte-
   const [schemaBefore, before] = [await schema(), await rows()];
   expect(before.enrollments.length).toBeGreaterThan(0);
 
-  await applyD1Migrations(db, migrations);
-  expect(await applied()).toEqual(names(migrations));
+  const upTo0007 = upTo("0007_seats_and_waitlists.sql");
+  await applyD1Migrations(db, upTo0007);
+  expect(await applied()).toEqual(names(upTo0007));
   expect(await rows()).toEqual(before);
   const added = (await schema()).filter((o) => !schemaBefore.some((b) => b.name === o.name));
   expect(added.map(({ type, name }) => ({ type, name }))).toEqual([
@@ -359,7 +361,7 @@ it("0007 adds seat and waitlist columns and indexes only, leaves every row byte-
 
   // Someone waiting when the rollback runs is dropped: without the column they would read as
   // holding a seat.
-  await applyD1Migrations(db, migrations);
+  await applyD1Migrations(db, upTo0007);
   const [waiting] = await all(
     "SELECT student_id, course_id FROM student_courses WHERE status = 'active' LIMIT 1",
   );
@@ -369,6 +371,68 @@ it("0007 adds seat and waitlist columns and indexes only, leaves every row byte-
   expect(await all(`SELECT status FROM student_courses WHERE ${pair}`)).toEqual([
     { status: "dropped" },
   ]);
+  await applyD1Migrations(db, upTo0007);
+  expect(await applied()).toEqual(names(upTo0007));
+});
+
+it("0008 adds the webhook tables, indexes and triggers only, leaves every row byte-identical, writes no event without a subscription, and its rollback undoes exactly that", async () => {
+  const upTo0007 = upTo("0007_seats_and_waitlists.sql");
+  await applyD1Migrations(db, upTo0007);
+  const rows = async () => ({
+    students: await all(
+      "SELECT quote(id), quote(name), quote(email), quote(created_at), quote(version) FROM students ORDER BY rowid",
+    ),
+    courses: await all(
+      "SELECT quote(id), quote(code), quote(capacity), quote(version) FROM courses ORDER BY rowid",
+    ),
+    enrollments: await all(
+      "SELECT quote(student_id), quote(course_id), quote(status), quote(updated_at), quote(waitlist_seq) FROM student_courses ORDER BY rowid",
+    ),
+    clock: await all("SELECT quote(at) FROM change_clock"),
+  });
+  const [schemaBefore, before] = [await schema(), await rows()];
+  expect(before.enrollments.length).toBeGreaterThan(0);
+
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
+  expect(await rows()).toEqual(before);
+  const added = (await schema()).filter((o) => !schemaBefore.some((b) => b.name === o.name));
+  expect(new Set(added.map((o) => o.tbl_name))).toEqual(
+    new Set([
+      "webhook_subscriptions",
+      "webhook_events",
+      "webhook_deliveries",
+      "students",
+      "courses",
+      "student_courses",
+    ]),
+  );
+  // On the existing tables, only triggers: no column, index or table of theirs changed.
+  const onExisting = added.filter((o) => !String(o.tbl_name).startsWith("webhook_"));
+  expect(new Set(onExisting.map((o) => o.type))).toEqual(new Set(["trigger"]));
+
+  // No enabled subscription: a change writes no event.
+  await db
+    .prepare("UPDATE students SET name = 'Changed', version = version + 1 WHERE id = 1")
+    .run();
+  expect(await all("SELECT * FROM webhook_events")).toEqual([]);
+  // One that wants student events: the change writes one event and one delivery.
+  await db
+    .prepare(
+      "INSERT INTO webhook_subscriptions (url, events, secret) VALUES ('https://r.example', '[\"student.updated\"]', 'v1.x')",
+    )
+    .run();
+  await db.prepare("UPDATE students SET name = 'Again', version = version + 1 WHERE id = 1").run();
+  expect(await all("SELECT type, data FROM webhook_events")).toEqual([
+    { type: "student.updated", data: '{"id":1,"fields":["name"]}' },
+  ]);
+  expect(await all("SELECT subscription_id, state FROM webhook_deliveries")).toEqual([
+    { subscription_id: 1, state: "pending" },
+  ]);
+
+  await runRollback(rollback0008);
+  expect(await schema()).toEqual(schemaBefore);
+  expect(await applied()).toEqual(names(upTo0007));
   await applyD1Migrations(db, migrations);
   expect(await applied()).toEqual(names(migrations));
 });

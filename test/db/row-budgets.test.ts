@@ -51,6 +51,17 @@ const BUDGETS: Record<string, [read: number, written: number]> = {
   "DELETE /students/{id}": [18, 11],
   "GET /enrollments": [5, 0],
   "GET /enrollments (since a time, after a cursor)": [3, 0],
+  "POST /webhooks": [5, 3],
+  "GET /webhooks": [1, 0],
+  "GET /webhooks/{id}": [1, 0],
+  "PATCH /webhooks/{id}": [2, 1],
+  "POST /webhooks/{id}/secret": [2, 1],
+  "POST /students (a webhook subscribed)": [8, 10],
+  "POST /students/{id}/courses (created, a webhook subscribed)": [28, 13],
+  "DELETE /students/{id}/courses/{course_id} (a webhook subscribed)": [14, 10],
+  "GET /webhooks/{id}/deliveries": [7, 0],
+  "POST /webhooks/{id}/deliveries/{delivery_id}/retry (not failed)": [3, 0],
+  "DELETE /webhooks/{id}": [14, 4],
 };
 
 let fixtures: Fixtures;

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { TEST_TOKENS } from "../helpers/tokens";
 
@@ -124,7 +125,38 @@ export const asBody = (value: fc.Arbitrary<unknown>): fc.Arbitrary<string | Uint
     fc.uint8Array({ minLength: 1, maxLength: 64 }),
   );
 
-export const body = asBody(fc.oneof(studentBody, courseBody, enrollBody, anyJson));
+// Webhook subscriptions: receivers on the loopback (the tests reach no other host), URLs the
+// SSRF rules refuse, event lists with unknown or repeated types, and the enabled switch.
+const webhookUrl = fc.oneof(
+  fc.constantFrom(
+    `${env.WEBHOOK_RECEIVER}/ok/fuzz`,
+    `${env.WEBHOOK_RECEIVER}/gone/fuzz`,
+    "https://10.0.0.1/",
+    "https://[::1]/",
+    "http://hooks.example.org/",
+    "https://user:pw@hooks.example.org/",
+    "https://",
+    "javascript:alert(1)",
+  ),
+  weirdString,
+  anyJson,
+);
+const webhookEvents = fc.oneof(
+  fc.constantFrom(["*"], ["enrollment.created"], ["student.deleted", "student.deleted"], []),
+  fc.array(fc.oneof(fc.constantFrom("course.updated", "*", "enrollment.exploded"), weirdString)),
+  anyJson,
+);
+export const webhookBody = fc.record(
+  {
+    url: webhookUrl,
+    events: webhookEvents,
+    description: fc.oneof(fc.string({ maxLength: 510 }), fc.constant(null), anyJson),
+    enabled: fc.oneof(fc.boolean(), anyJson),
+  },
+  { requiredKeys: [] },
+);
+
+export const body = asBody(fc.oneof(studentBody, courseBody, enrollBody, webhookBody, anyJson));
 
 const segment = fc.oneof(
   id.map(String),
@@ -142,6 +174,11 @@ const template = fc.constantFrom(
   "/courses/$/students",
   "/enrollments",
   "/enrollments/$",
+  "/webhooks",
+  "/webhooks/$",
+  "/webhooks/$/secret",
+  "/webhooks/$/deliveries",
+  "/webhooks/$/deliveries/$/retry",
   "/health",
   "/$",
   "/$/$/$",
@@ -159,7 +196,8 @@ const anyPath = fc
 
 /** The lists, with ids that exist: where query strings matter. */
 const listPath = fc.oneof(
-  fc.constantFrom("/students", "/courses", "/enrollments"),
+  fc.constantFrom("/students", "/courses", "/enrollments", "/webhooks"),
+  fc.integer({ min: 1, max: 3 }).map((n) => `/webhooks/${n}/deliveries`),
   fc.integer({ min: 1, max: 3 }).map((n) => `/students/${n}/courses`),
   fc.integer({ min: 1, max: 3 }).map((n) => `/courses/${n}/students`),
 );
@@ -195,6 +233,9 @@ const queryValue = fc.oneof(
     "dropped",
     "all",
     "ALL",
+    "pending",
+    "succeeded",
+    "failed",
     "WzFd",
     "WzJd",
     "W10",

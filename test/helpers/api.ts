@@ -1,3 +1,4 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type * as z from "zod/mini";
@@ -36,9 +37,14 @@ export async function api(
   return response;
 }
 
-/** Runs a request through the app with `env` in place of the real bindings, checked against the OpenAPI document. */
+/**
+ * Runs a request through the app with `env` in place of the real bindings, checked against
+ * the OpenAPI document; what it left to do after its response (waitUntil) is done first.
+ */
 export async function appRequest(request: Request, env: object): Promise<Response> {
-  const response = await app.request(request.clone(), undefined, env);
+  const ctx = createExecutionContext();
+  const response = await app.request(request.clone(), undefined, env, ctx);
+  await waitOnExecutionContext(ctx);
   await expectDocumentedResponse(request, response);
   return response;
 }

@@ -12,6 +12,8 @@ declare global {
       TEST_RATE_LIMITER: RateLimit;
       /** Seed for test/fuzz (empty: a random one). */
       FUZZ_SEED: string;
+      /** The loopback URL of the test webhook receiver that vitest.config.ts starts. */
+      WEBHOOK_RECEIVER: string;
     }
   }
 }

@@ -38,6 +38,7 @@ const EVENTS = [
   ...["created", "reactivated", "waitlisted", "unchanged", "dropped", "bulk"].map(
     (verb) => `enrollment.${verb}`,
   ),
+  "webhook.delivery_retried",
 ];
 const FIELD = "(name|email|code|title|capacity|waitlist_capacity)";
 const FIELD_NAMES = new RegExp(`^${FIELD}(,${FIELD})*$`);
@@ -71,11 +72,45 @@ const logLine = z.union([
     promoted_student_id: z.optional(id),
     // An update whose raised capacity gave seats to the line.
     promoted_student_ids: z.optional(z.string().check(z.regex(ID_LIST))),
+    // A webhook subscription's routes: its id, never its URL or secret.
+    webhook_id: z.optional(id),
+    delivery_id: z.optional(id),
+  }),
+  // The webhook dispatcher: how many deliveries it handed to the queue.
+  z.strictObject({
+    level: z.literal("info"),
+    message: z.literal("webhook.dispatch"),
+    cron: z.optional(z.string()),
+    queued: z.int(),
+  }),
+  // One per delivery attempt: ids, the receiver's status and the outcome; never its URL.
+  z.strictObject({
+    level: z.literal("info"),
+    message: z.literal("webhook.delivery"),
+    subscription_id: id,
+    event_id: z.string().check(z.regex(/^evt_[0-9a-f]{24}$/)),
+    delivery_id: id,
+    attempt: z.int(),
+    status: z.nullable(z.int()),
+    error: z.nullable(z.enum(["timeout", "network"])),
+    outcome: z.enum(["succeeded", "retry", "failed", "gone", "skipped"]),
+  }),
+  z.strictObject({
+    level: z.literal("info"),
+    message: z.literal("webhook.dead_letters"),
+    deliveries: z.int(),
+  }),
+  z.strictObject({
+    level: z.literal("error"),
+    message: z.enum(["webhook batch failed", "webhook dead letters failed"]),
+    queue: z.optional(z.string()),
+    messages: z.int(),
+    error: z.strictObject({ name: z.string(), message: z.string(), stack: z.optional(z.string()) }),
   }),
   // The Cron Trigger's clean-up of expired Idempotency-Keys.
   z.strictObject({
     level: z.literal("info"),
-    message: z.literal("idempotency_keys.expired"),
+    message: z.enum(["idempotency_keys.expired", "webhook_events.expired"]),
     cron: z.string(),
     deleted: z.int(),
   }),
@@ -102,6 +137,8 @@ const FORBIDDEN = [
   /\b\d{1,3}(\.\d{1,3}){3}\b/, // an IPv4 address
   /\b([0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b/i, // an IPv6 address
   /\b(Student|Course) \d+\b/, // the names and titles test/helpers/api.ts gives its fixtures
+  /\bhttps?:\/\//i, // a URL: a webhook's may hold its receiver's token
+  /whsec_/, // a webhook signing secret
   ...Object.values(TEST_TOKENS).map((token) => new RegExp(token)),
 ];
 

@@ -339,6 +339,63 @@ export const ROUTE_CASES: RouteCase[] = [
     method: "GET",
     path: () => `/enrollments?updated_since=2026-01-01T00:00:00Z&cursor=${FEED_CURSOR}&limit=2`,
   },
+  // From here on a webhook subscription exists (id 1, the first on a fresh database): the
+  // writes after it also write its events and deliveries. Its receiver is the tests' own.
+  {
+    name: "POST /webhooks",
+    status: 201,
+    method: "POST",
+    path: () => "/webhooks",
+    init: () => json({ url: `${env.WEBHOOK_RECEIVER}/ok/route-cases`, events: ["*"] }),
+  },
+  { name: "GET /webhooks", status: 200, method: "GET", path: () => "/webhooks" },
+  { name: "GET /webhooks/{id}", status: 200, method: "GET", path: () => "/webhooks/1" },
+  {
+    name: "PATCH /webhooks/{id}",
+    status: 200,
+    method: "PATCH",
+    path: () => "/webhooks/1",
+    init: () => json({ description: "Route cases" }),
+  },
+  {
+    name: "POST /webhooks/{id}/secret",
+    status: 200,
+    method: "POST",
+    path: () => "/webhooks/1/secret",
+  },
+  {
+    name: "POST /students (a webhook subscribed)",
+    status: 201,
+    method: "POST",
+    path: () => "/students",
+    init: () => json({ name: "W", email: "route-case-webhook@example.org" }),
+  },
+  {
+    name: "POST /students/{id}/courses (created, a webhook subscribed)",
+    status: 201,
+    method: "POST",
+    path: (f) => `/students/${f.late.id}/courses`,
+    init: (f) => json({ course_id: f.course.id }),
+  },
+  {
+    name: "DELETE /students/{id}/courses/{course_id} (a webhook subscribed)",
+    status: 204,
+    method: "DELETE",
+    path: (f) => `/students/${f.late.id}/courses/${f.course.id}`,
+  },
+  {
+    name: "GET /webhooks/{id}/deliveries",
+    status: 200,
+    method: "GET",
+    path: () => "/webhooks/1/deliveries?status=pending",
+  },
+  {
+    name: "POST /webhooks/{id}/deliveries/{delivery_id}/retry (not failed)",
+    status: 409,
+    method: "POST",
+    path: () => "/webhooks/1/deliveries/1/retry",
+  },
+  { name: "DELETE /webhooks/{id}", status: 204, method: "DELETE", path: () => "/webhooks/1" },
 ];
 
 /** Sends a case as a client with a read-write token would, with `db` in place of the D1 binding. */

@@ -274,7 +274,8 @@ describe("without an Idempotency-Key", () => {
 
 describe("the hourly Cron Trigger", () => {
   // The schedule wrangler.toml gives Cloudflare: without it, keys would pile up.
-  const CRON = wranglerToml.match(/^\[triggers\]\ncrons = \["([^"]+)"\]$/m)?.[1] ?? "";
+  const CRONS = wranglerToml.match(/^\[triggers\]\ncrons = \[(.+)\]$/m)?.[1] ?? "";
+  const CRON = CRONS.match(/"(\d{1,2} \* \* \* \*)"/)?.[1] ?? "";
 
   it("is scheduled hourly in wrangler.toml", () => {
     expect(CRON).toMatch(/^\d{1,2} \* \* \* \*$/);
@@ -321,7 +322,8 @@ describe("the hourly Cron Trigger", () => {
     const spy = spyOnD1(env.DB);
     await runCron({ ...env, DB: spy.db });
     expect(await count("idempotency_keys WHERE scope = 'bulk'")).toBe(0);
-    expect(spy.calls()).toBe(3);
+    // Three chunks of keys, then one statement for the webhook events the same run expires.
+    expect(spy.calls()).toBe(4);
   });
 
   it("logs a failed run without its data, and fails it", async () => {

@@ -236,6 +236,58 @@ const cursorValue = near(
 );
 
 const statusValue = near(fc.constantFrom("active", "dropped", "all"));
+const deliveryStatusValue = near(fc.constantFrom("pending", "succeeded", "failed"));
+
+// Webhook URLs, built from parts whose verdict is known: the document's pattern says the
+// shape (scheme, no user info, no whitespace); its description says in words which hosts are
+// refused and that http is for local receivers only, which the tests' deployment allows.
+const LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
+const INTERNAL_HOSTS = [
+  "10.0.0.7",
+  "172.16.5.4",
+  "192.168.1.1",
+  "100.64.0.1",
+  "169.254.169.254",
+  "0.0.0.0",
+  "127.8.8.8",
+  "[fd00:ec2::254]",
+  "[fe80::1]",
+  "[::ffff:10.0.0.1]",
+  "intranet",
+  "metadata.google.internal",
+  "printer.local",
+  "app.localhost",
+];
+const PUBLIC_HOSTS = ["hooks.example.org", "203.0.113.9", "[2001:db8::1]", "receiver.example.com"];
+const urlValue = fc.oneof(
+  around(
+    whitespace,
+    fc
+      .tuple(
+        fc.oneof(
+          { arbitrary: fc.constant("https://"), weight: 4 },
+          { arbitrary: fc.constantFrom("http://", "ftp://", "https:/", "//", ""), weight: 2 },
+        ),
+        fc.oneof(
+          { arbitrary: fc.constant(""), weight: 4 },
+          { arbitrary: fc.constantFrom("user:pw@", "user@"), weight: 1 },
+        ),
+        fc.constantFrom(...LOCAL_HOSTS, ...INTERNAL_HOSTS, ...PUBLIC_HOSTS),
+        fc.constantFrom("", ":8443"),
+        fc.constantFrom("", "/", "/hooks/enrollments?token=abc", "#part", "/a b"),
+      )
+      .map((parts) => parts.join("")),
+  ),
+  fc.constantFrom("", "https://", "not a url", `https://hooks.example.org/${"x".repeat(2100)}`),
+);
+
+/** What the document says of a URL's host in words: http only to a local host; no internal host. */
+function urlHostAllowed(value: string): boolean {
+  const [, scheme, host] = /^(https?):\/\/(\[[^\]]+\]|[^/?#:]+)/.exec(value.trim()) ?? [];
+  if (!host) return true;
+  if (LOCAL_HOSTS.includes(host)) return true;
+  return scheme === "https" && !INTERNAL_HOSTS.includes(host);
+}
 
 const emailValue = near(
   fc.oneof(
@@ -516,9 +568,10 @@ const EDGES: Record<string, string[]> = {
 const GENERATORS: Record<string, (path: string) => fc.Arbitrary<string>> = {
   "path:id": () => idValue,
   "path:course_id": () => idValue,
+  "path:delivery_id": () => idValue,
   "query:limit": () => limitValue,
   "query:cursor": (path) => fc.oneof(cursorValue, madeCursor(path)),
-  "query:status": () => statusValue,
+  "query:status": (path) => (path.endsWith("/deliveries") ? deliveryStatusValue : statusValue),
   "query:email": () => emailValue,
   "query:code": () => codeValue,
   "query:updated_since": () => timeValue,
@@ -528,6 +581,7 @@ const GENERATORS: Record<string, (path: string) => fc.Arbitrary<string>> = {
   "header:X-D1-Bookmark": () => bookmarkValue,
 };
 EDGES["path:course_id"] = EDGES["path:id"] ?? [];
+EDGES["path:delivery_id"] = EDGES["path:id"] ?? [];
 
 /**
  * Whether the offset moves a date-time out of years 0000 to 9999 in UTC, worked out on its
@@ -560,6 +614,11 @@ const BODIES: Record<string, () => unknown> = {
   "POST /courses": () => ({ code: "AGREE-1", title: "Agreement" }),
   "PATCH /courses/{id}": () => ({ title: "Agreement" }),
   "POST /students/{id}/courses": () => ({ course_id: Number(ids.course) }),
+  "POST /webhooks": () => ({
+    url: `${env.WEBHOOK_RECEIVER}/ok/agreement`,
+    events: ["course.deleted"],
+  }),
+  "PATCH /webhooks/{id}": () => ({ description: "Agreement" }),
 };
 
 type Sent = { method: string; path: string; headers: Record<string, string>; json?: unknown };
@@ -577,8 +636,14 @@ function requestWith(
   // nothing changes (the checks run before the row is looked for).
   const write = op.method === "PATCH" || op.method === "DELETE";
   const defaults: Record<string, string> = {
-    id: write ? MISSING : op.path.startsWith("/courses") ? ids.course : ids.student,
+    id:
+      write || op.path.startsWith("/webhooks")
+        ? MISSING
+        : op.path.startsWith("/courses")
+          ? ids.course
+          : ids.student,
     course_id: write ? MISSING : ids.course,
+    delivery_id: MISSING,
   };
   const path = op.path.replace(/\{(\w+)\}/g, (_, param: string) =>
     encodeURIComponent(where === "path" && param === name ? value : (defaults[param] ?? "")),
@@ -737,8 +802,10 @@ describe(`body text fields: the document's pattern and the app agree (FUZZ_SEED=
   const BODY_GENERATORS: Record<string, fc.Arbitrary<string>> = {
     name: textValue,
     title: textValue,
+    description: textValue,
     email: emailValue,
     code: codeValue,
+    url: urlValue,
   };
   const fields = operations.flatMap((op) => {
     const schema = op.requestBody?.content["application/json"].schema as
@@ -751,7 +818,7 @@ describe(`body text fields: the document's pattern and the app agree (FUZZ_SEED=
 
   it("covers the text fields of the bodies", () => {
     expect(new Set(fields.map(({ name }) => name))).toEqual(
-      new Set(["name", "email", "code", "title"]),
+      new Set(["name", "email", "code", "title", "url", "description"]),
     );
   });
 
@@ -764,7 +831,7 @@ describe(`body text fields: the document's pattern and the app agree (FUZZ_SEED=
       const seen = { allowed: 0, refused: 0 };
       await fc.assert(
         fc.asyncProperty(generator, async (value) => {
-          const allowed = allows(value);
+          const allowed = allows(value) && (name !== "url" || urlHostAllowed(value));
           seen[allowed ? "allowed" : "refused"] += 1;
           const refused = await refusedAt(requestWith(op, "body", name, value), `body.${name}`);
           expect(

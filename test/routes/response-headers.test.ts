@@ -1,3 +1,4 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/index";
@@ -119,6 +120,7 @@ describe("CORS", () => {
         body: JSON.stringify({ name: "Cors", email: "cors@example.org" }),
       },
       withOrigins,
+      createExecutionContext(),
     );
     expect(create.status).toBe(201);
     expect(create.headers.get("Access-Control-Expose-Headers")?.split(",")).toEqual(

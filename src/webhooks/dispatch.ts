@@ -1,0 +1,69 @@
+import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import type { Database } from "../db/client";
+import { webhookDeliveries } from "../db/schema";
+import type { AppEnv } from "../env";
+import type { WebhookMessage } from "./messages";
+
+const d = webhookDeliveries;
+
+/** At most this many deliveries are handed to the queue per dispatch (sendBatch's limit). */
+const DISPATCH_CHUNK = 100;
+
+/** A delivery on the queue this long past its due time without an attempt was lost: queue it again. */
+const LOST_AFTER = "-15 minutes";
+
+/**
+ * After a request that changed something (its log line names a domain event), wakes the
+ * dispatcher through the queue, once the response is sent: the events the database wrote
+ * with the change reach their receivers within seconds, and the request waits for nothing.
+ */
+export const wakeDispatcher = createMiddleware<AppEnv>(async (c, next) => {
+  await next();
+  if (c.get("requestLogFields")?.event === undefined) return;
+  c.executionCtx.waitUntil(c.env.WEBHOOKS.send({ kind: "dispatch" } satisfies WebhookMessage));
+});
+
+/**
+ * Hands pending deliveries to the queue, a chunk at a time: each is claimed ('queued') in one
+ * statement, then sent. A delivery claimed but never sent (the Worker stopped in between), or
+ * whose message was lost, is claimed again once LOST_AFTER has passed since it was due: at
+ * least once, never never. Returns how many it queued.
+ */
+export async function dispatchPending(db: Database, queue: Queue<WebhookMessage>): Promise<number> {
+  let queued = 0;
+  for (;;) {
+    const due = db
+      .select({ id: d.id })
+      .from(d)
+      .where(
+        or(
+          eq(d.state, "pending"),
+          and(
+            eq(d.state, "queued"),
+            lt(
+              sql`coalesce(${d.next_attempt_at}, ${d.queued_at})`,
+              sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${LOST_AFTER})`,
+            ),
+          ),
+        ),
+      )
+      .orderBy(d.id)
+      .limit(DISPATCH_CHUNK);
+    const claimed = await db
+      .update(d)
+      .set({
+        state: "queued",
+        queued_at: sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+        next_attempt_at: null,
+      })
+      .where(inArray(d.id, due))
+      .returning({ id: d.id });
+    if (claimed.length === 0) return queued;
+    await queue.sendBatch(
+      claimed.map(({ id }) => ({ body: { kind: "deliver", delivery_id: id } as WebhookMessage })),
+    );
+    queued += claimed.length;
+    if (claimed.length < DISPATCH_CHUNK) return queued;
+  }
+}
