@@ -11,7 +11,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { check, finish } from "./checks.js";
-import { startLocalWorker } from "./local-worker.js";
+import { localVars, startLocalWorker } from "./local-worker.js";
+import { startReceiver } from "./webhook-receiver.js";
 
 const DOCUMENTED_ORIGIN = "http://localhost:8787";
 const FILES = [
@@ -142,6 +143,84 @@ function differences(/** @type {string} */ expectedText, /** @type {string} */ a
   return problems;
 }
 
+/** @typedef {{ secret: string; headers: Record<string, string>; body: string }} Delivery */
+
+/**
+ * One real delivery of the local Worker: a receiver on the loopback subscribes to
+ * course.created, a course is created, and the first POST it gets is kept with its secret.
+ * @returns {Promise<Delivery>}
+ */
+async function oneDelivery(/** @type {string} */ origin) {
+  /** @type {(delivery: Omit<Delivery, "secret">) => void} */
+  let arrived = () => {};
+  const first = new Promise((resolve) => {
+    arrived = resolve;
+  });
+  const receiver = await startReceiver({
+    handle: ({ headers, body }) => {
+      arrived({ headers, body });
+      return { status: 204 };
+    },
+  });
+  const call = async (/** @type {string} */ path, /** @type {unknown} */ body) =>
+    (
+      await fetch(`${origin}${path}`, {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${localVars().API_TOKEN}`,
+          "Content-Type": "application/json",
+        },
+        body: JSON.stringify(body),
+      })
+    ).json();
+  try {
+    const { secret } = /** @type {{ secret: string }} */ (
+      await call("/webhooks", { url: `${receiver.url}/`, events: ["course.created"] })
+    );
+    await call("/courses", { code: "VERIFY-1", title: "Verifier check" });
+    const timeout = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error("no delivery within 20 s")), 20_000),
+    );
+    return {
+      secret,
+      .../** @type {Omit<Delivery, "secret">} */ (await Promise.race([first, timeout])),
+    };
+  } finally {
+    receiver.close();
+  }
+}
+
+/** The ```python blocks of docs/webhooks.md that define verify(secret, headers, body). */
+function pythonVerifiers() {
+  const file = "docs/webhooks.md";
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/^```python\n([\s\S]*?)^```$/gm)].map((m) => ({
+    file,
+    line: text.slice(0, m.index).split("\n").length,
+    code: m[1] ?? "",
+  }));
+}
+
+/** Runs a verifier on the delivery (it must return the event) and on a tampered copy (it must refuse). */
+function runVerifier(/** @type {string} */ code, /** @type {Delivery} */ delivery) {
+  const harness = `${code}
+import sys
+d = json.load(sys.stdin)
+event = verify(d["secret"], d["headers"], d["body"].encode())
+assert event["type"] == "course.created", event
+try:
+    verify(d["secret"], d["headers"], d["body"].encode() + b" ")
+    print("a tampered body passed")
+except ValueError:
+    print("ok")
+`;
+  const output = execFileSync("python3", ["-c", harness], {
+    input: JSON.stringify(delivery),
+    encoding: "utf8",
+  }).trim();
+  return output === "ok" ? [] : [output];
+}
+
 const examples = FILES.flatMap(examplesIn);
 const worker = await startLocalWorker();
 try {
@@ -151,6 +230,11 @@ try {
     const title = `${example.file}:${example.line} ${example.command.split("\n")[0]}`;
     await check(title, () => differences(example.expected, output));
   }
+  const delivery = await oneDelivery(worker.origin);
+  for (const snippet of pythonVerifiers())
+    await check(`${snippet.file}:${snippet.line} python verify()`, () =>
+      runVerifier(snippet.code, delivery),
+    );
 } finally {
   worker.stop();
 }
