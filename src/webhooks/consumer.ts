@@ -1,4 +1,4 @@
-import { database } from "../db/client";
+import { type Database, database } from "../db/client";
 import { logError, logInfo } from "../log";
 import {
   attempt,
@@ -22,6 +22,10 @@ const scheduleOf = (env: Env) =>
     ? env.WEBHOOK_RETRY_SCHEDULE.split(",").map((seconds) => Number(seconds.trim()))
     : RETRY_SCHEDULE;
 
+type DeliveryMessage = Message<Extract<WebhookMessage, { kind: "deliver" }>>;
+const isDelivery = (message: Message<WebhookMessage>): message is DeliveryMessage =>
+  message.body.kind === "deliver";
+
 /**
  * The webhooks queue's consumer. A wake-up dispatches the pending deliveries (once per batch,
  * however many arrived); each delivery message is attempted, all the attempts of the batch
@@ -35,32 +39,21 @@ export async function consumeWebhooks(
   if (DEAD_LETTERS.test(batch.queue)) return giveUp(batch, env);
   const db = database(env.DB);
   try {
-    const wakeUps = batch.messages.filter((m) => m.body.kind === "dispatch");
-    if (wakeUps.length > 0) {
+    if (batch.messages.some((message) => message.body.kind === "dispatch")) {
       const queued = await dispatchPending(db, env.WEBHOOKS);
       logInfo("webhook.dispatch", { queued });
     }
-    const deliveries = batch.messages.filter((m) => m.body.kind === "deliver");
-    const ids = deliveries.map((m) => (m.body as { delivery_id: number }).delivery_id);
-    const rows = ids.length > 0 ? await loadDeliveries(db, ids) : new Map();
-    const schedule = scheduleOf(env);
-    const results = await Promise.all(
-      deliveries.map(async (message) => {
-        const row = rows.get((message.body as { delivery_id: number }).delivery_id);
-        // Gone with its subscription: nothing to deliver.
-        if (!row) return { message, result: undefined };
-        const result = await attempt(row, message.attempts, env.WEBHOOK_SECRET_KEY, schedule);
-        logAttempt(result, message.attempts);
-        return { message, result };
-      }),
-    );
+    const results = await attemptAll(db, env, batch.messages.filter(isDelivery));
     const statements = results.flatMap(({ result }) => (result ? recordAttempt(db, result) : []));
     if (statements.length > 0) await db.batch(statements as [never, ...never[]]);
+    const retried = new Set<Message<WebhookMessage>>();
     for (const { message, result } of results) {
-      if (result?.outcome === "retry") message.retry({ delaySeconds: result.delay });
-      else message.ack();
+      if (result?.outcome !== "retry") continue;
+      message.retry({ delaySeconds: result.delay });
+      retried.add(message);
     }
-    for (const message of wakeUps) message.ack();
+    // Everything else is done with: a wake-up, or a delivery made, given up or gone.
+    for (const message of batch.messages) if (!retried.has(message)) message.ack();
   } catch (error) {
     logError(
       "webhook batch failed",
@@ -69,6 +62,26 @@ export async function consumeWebhooks(
     );
     batch.retryAll({ delaySeconds: BATCH_RETRY_DELAY });
   }
+}
+
+/** Attempts each delivery, all at once; one whose subscription was deleted has no result. */
+async function attemptAll(db: Database, env: Env, messages: DeliveryMessage[]) {
+  const rows = messages.length
+    ? await loadDeliveries(
+        db,
+        messages.map((message) => message.body.delivery_id),
+      )
+    : new Map();
+  const schedule = scheduleOf(env);
+  return Promise.all(
+    messages.map(async (message) => {
+      const row = rows.get(message.body.delivery_id);
+      if (!row) return { message, result: undefined };
+      const result = await attempt(row, message.attempts, env.WEBHOOK_SECRET_KEY, schedule);
+      logAttempt(result, message.attempts);
+      return { message, result };
+    }),
+  );
 }
 
 /** Deliveries whose messages outlived the queue's own retries are recorded as failed. */
