@@ -15,6 +15,10 @@ import {
 /** The current time as ISO-8601 UTC with milliseconds (2026-11-22T10:00:00.000Z), in SQL. */
 export const NOW = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 
+/** The current time moved by an SQLite modifier ("+24 hours", "-3 days"), in the same form. */
+export const nowMoved = (modifier: string) =>
+  sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${modifier}))`;
+
 /**
  * The time the change clock (migrations/0003) moves to with the next change to an
  * enrollment: the later of now and 1 ms past its last value. A statement that writes it into

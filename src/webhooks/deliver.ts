@@ -1,6 +1,12 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { webhookDeliveries, webhookEvents, webhookSubscriptions } from "../db/schema";
+import {
+  NOW,
+  nowMoved,
+  webhookDeliveries,
+  webhookEvents,
+  webhookSubscriptions,
+} from "../db/schema";
 import { logInfo } from "../log";
 import { decryptSecret } from "./secrets";
 import { signatureHeader } from "./signature";
@@ -41,7 +47,7 @@ const deliveryColumns = {
   url: s.url,
   secret: s.secret,
   previous_secret: s.previous_secret,
-  previous_secret_current: sql<number>`${s.previous_secret_until} > strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+  previous_secret_current: sql<number>`${s.previous_secret_until} > ${NOW}`,
   enabled: s.enabled,
   event_id: e.id,
   type: e.type,
@@ -119,8 +125,6 @@ export async function attempt(
   return { ...base, status, error, outcome: "retry", delay };
 }
 
-const now = sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
-
 /** The statements that record an attempt: on the delivery, and on its subscription's health. */
 export function recordAttempt(db: Database, result: Attempt) {
   const { outcome } = result;
@@ -138,12 +142,9 @@ export function recordAttempt(db: Database, result: Attempt) {
       last_status: result.status,
       last_error:
         outcome === "gone" ? "receiver answered 410: subscription disabled" : result.error,
-      last_attempt_at: now,
+      last_attempt_at: NOW,
       state: outcome === "succeeded" ? "succeeded" : outcome === "retry" ? "queued" : "failed",
-      next_attempt_at:
-        outcome === "retry"
-          ? sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`+${result.delay} seconds`})`
-          : null,
+      next_attempt_at: outcome === "retry" ? nowMoved(`+${result.delay} seconds`) : null,
     })
     .where(eq(d.id, result.delivery_id));
   const health =
@@ -152,14 +153,14 @@ export function recordAttempt(db: Database, result: Attempt) {
       : outcome === "gone"
         ? db
             .update(s)
-            .set({ enabled: 0, disabled_reason: "gone", updated_at: now })
+            .set({ enabled: 0, disabled_reason: "gone", updated_at: NOW })
             .where(eq(s.id, result.subscription_id))
         : db
             .update(s)
             .set({
-              failing_since: sql`coalesce(${s.failing_since}, ${now})`,
-              enabled: sql`CASE WHEN ${s.failing_since} < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${GIVE_UP_AFTER}) THEN 0 ELSE ${s.enabled} END`,
-              disabled_reason: sql`CASE WHEN ${s.failing_since} < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${GIVE_UP_AFTER}) THEN 'failing' ELSE ${s.disabled_reason} END`,
+              failing_since: sql`coalesce(${s.failing_since}, ${NOW})`,
+              enabled: sql`CASE WHEN ${s.failing_since} < ${nowMoved(GIVE_UP_AFTER)} THEN 0 ELSE ${s.enabled} END`,
+              disabled_reason: sql`CASE WHEN ${s.failing_since} < ${nowMoved(GIVE_UP_AFTER)} THEN 'failing' ELSE ${s.disabled_reason} END`,
             })
             .where(eq(s.id, result.subscription_id));
   return [attempted, health];

@@ -1,7 +1,7 @@
 import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { Database } from "../db/client";
-import { webhookDeliveries } from "../db/schema";
+import { NOW, nowMoved, webhookDeliveries } from "../db/schema";
 import type { AppEnv } from "../env";
 import type { WebhookMessage } from "./messages";
 
@@ -57,10 +57,7 @@ export async function dispatchPending(db: Database, queue: Queue<WebhookMessage>
           eq(d.state, "pending"),
           and(
             eq(d.state, "queued"),
-            lt(
-              sql`coalesce(${d.next_attempt_at}, ${d.queued_at})`,
-              sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${LOST_AFTER})`,
-            ),
+            lt(sql`coalesce(${d.next_attempt_at}, ${d.queued_at})`, nowMoved(LOST_AFTER)),
           ),
         ),
       )
@@ -70,7 +67,7 @@ export async function dispatchPending(db: Database, queue: Queue<WebhookMessage>
       .update(d)
       .set({
         state: "queued",
-        queued_at: sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+        queued_at: NOW,
         next_attempt_at: null,
       })
       .where(inArray(d.id, due))

@@ -1,7 +1,13 @@
 import { and, asc, desc, eq, gt, inArray, type SQL, sql } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client";
-import { NOW, webhookDeliveries, webhookEvents, webhookSubscriptions } from "../db/schema";
+import {
+  NOW,
+  nowMoved,
+  webhookDeliveries,
+  webhookEvents,
+  webhookSubscriptions,
+} from "../db/schema";
 import type { Delivery, DeliveryStatus, EventType, NewWebhook, Webhook } from "./schemas";
 
 const w = webhookSubscriptions;
@@ -113,7 +119,7 @@ export async function rotateSecret(
     .update(w)
     .set({
       previous_secret: w.secret,
-      previous_secret_until: sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${ROTATION_OVERLAP})`,
+      previous_secret_until: nowMoved(ROTATION_OVERLAP),
       secret: encryptedSecret,
       updated_at: NOW,
     })
