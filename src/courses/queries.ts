@@ -4,7 +4,8 @@ import { createOnce, type Idempotency } from "../db/idempotency";
 import { courses, NEXT_CHANGE_STAMP, NOW, studentCourses } from "../db/schema";
 import { deleteVersioned, updateVersioned, type Versions } from "../db/versions";
 import { seatsTaken, waiting } from "../enrollments/seats";
-import type { Course, CourseChanges, NewCourse } from "./schemas";
+import type { Course } from "./responses";
+import type { CourseChanges, NewCourse } from "./schemas";
 
 /** The columns a course is stored with; the version travels in the ETag. */
 const storedColumns = {

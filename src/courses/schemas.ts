@@ -1,9 +1,8 @@
 import * as z from "zod/mini";
-import { idValue } from "../lib/ids";
 import { idPageQuery } from "../lib/pagination";
 import { textSchema } from "../lib/text";
 
-/** Request and response shapes of /courses; the types below are inferred from them. */
+/** Request shapes of /courses, checked by its routes; the types below are inferred from them. */
 
 // Stored upper-cased, which makes the unique index case-insensitive.
 const codeSchema = z
@@ -45,22 +44,5 @@ export const updateCourseBody = z
 /** `GET /courses`: a page in id order; with `?code=`, the one course that has it (any case), if any. */
 export const courseListQuery = z.extend(idPageQuery, { code: z.optional(codeSchema) });
 
-// Strict, so the OpenAPI document says no other field is sent (test/helpers/contract.ts checks it).
-export const course = z.strictObject({
-  id: idValue,
-  code: z.string(),
-  title: z.string(),
-  created_at: z.string(),
-  /** Seats; null: unlimited. */
-  capacity: z.nullable(z.int()),
-  /** Places in line once the seats are taken; null: unlimited, 0: no waitlist. */
-  waitlist_capacity: z.nullable(z.int()),
-  enrolled_count: z.int(),
-  waitlisted_count: z.int(),
-  /** Free seats; null when the seats are unlimited. */
-  seats_available: z.nullable(z.int()),
-});
-
 export type CourseChanges = z.output<typeof updateCourseBody>;
 export type NewCourse = z.output<typeof createCourseBody>;
-export type Course = z.output<typeof course>;

@@ -4,13 +4,8 @@ import type { Database } from "../db/client";
 import { deletedEnrollments, studentCourses } from "../db/schema";
 import { encodeCursor } from "../lib/cursor";
 import { fetchPage } from "../lib/pagination";
-import {
-  type ChangePosition,
-  type ChangesPage,
-  type ChangesQuery,
-  type EnrollmentChange,
-  FEED_START,
-} from "./schemas";
+import type { ChangesPage, EnrollmentChange } from "./responses";
+import { type ChangePosition, type ChangesQuery, FEED_START } from "./schemas";
 import { shownStatus, waitlistPosition } from "./seats";
 
 // The change feed: every enrollment as it now is (active, or dropped: a drop keeps its row),

@@ -3,7 +3,8 @@ import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client";
 import { courses, NEXT_CHANGE_STAMP, NOW, studentCourses, students } from "../db/schema";
 import { batchRows, builtOnce, rows } from "../db/statement";
-import type { Enrollment, EnrollmentStatusFilter, RosterEntry } from "./schemas";
+import type { Enrollment, RosterEntry } from "./responses";
+import type { EnrollmentStatusFilter } from "./schemas";
 import {
   backOfLine,
   hasFreeSeat,

@@ -23,13 +23,8 @@ import {
   listCourseWaitlist,
   listStudentEnrollments,
 } from "./queries";
-import {
-  type BulkEnrollment,
-  changesQuery,
-  enrollBody,
-  enrollmentListQuery,
-  enrollmentParams,
-} from "./schemas";
+import type { BulkEnrollment } from "./responses";
+import { changesQuery, enrollBody, enrollmentListQuery, enrollmentParams } from "./schemas";
 
 /** Enrolls in one course: 201 when enrolled or re-activated, 200 when already enrolled. */
 async function enrollInOne(c: Context<AppEnv>, studentId: number, courseId: number) {

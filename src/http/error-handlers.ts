@@ -3,6 +3,7 @@ import type * as z from "zod/mini";
 import { isTransientDatabaseError } from "../db/transient-errors";
 import type { AppEnv } from "../env";
 import { logError } from "../log";
+import type { problemBody } from "./problem-body";
 import {
   internalError,
   methodNotAllowed,
@@ -10,7 +11,6 @@ import {
   PROBLEMS,
   Problem,
   type ProblemCode,
-  type problemBody,
   serviceUnavailable,
 } from "./problems";
 

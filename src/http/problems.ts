@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import type { FieldError } from "./problem-body";
 
 /** Every error the API can answer with: its stable `code`, HTTP status and title (RFC 9457). */
 export const PROBLEMS = {
@@ -27,20 +27,6 @@ export const PROBLEMS = {
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEMS;
-
-const fieldError = z.strictObject({ path: z.string(), message: z.string() });
-export type FieldError = z.output<typeof fieldError>;
-
-/** The body of every error answer (RFC 9457 plus `code`, `request_id` and field errors). */
-export const problemBody = z.strictObject({
-  type: z.string(),
-  title: z.string(),
-  status: z.int(),
-  detail: z.string(),
-  code: z.enum(Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]]),
-  request_id: z.string(),
-  errors: z.optional(z.array(fieldError)),
-});
 
 type ProblemOptions = { errors?: FieldError[]; headers?: Record<string, string> };
 

@@ -1,7 +1,8 @@
 import { zValidator } from "@hono/zod-validator";
 import * as z from "zod/mini";
 import { describeIssue, REQUIRED } from "./issue-message";
-import { type FieldError, invalidRequest } from "./problems";
+import type { FieldError } from "./problem-body";
+import { invalidRequest } from "./problems";
 
 // zod's own way to set messages for every schema; a message on a schema still wins.
 z.config({ localeError: describeIssue });

@@ -1,32 +1,25 @@
 import * as z from "zod/mini";
-import { course, courseListQuery, createCourseBody, updateCourseBody } from "../courses/schemas";
+import { course } from "../courses/responses";
+import { courseListQuery, createCourseBody, updateCourseBody } from "../courses/schemas";
 import {
   bulkEnrollment,
   changesPage,
-  changesQuery,
   enrollment,
   enrollmentChange,
   rosterEntry,
-} from "../enrollments/schemas";
+} from "../enrollments/responses";
+import { changesQuery } from "../enrollments/schemas";
 import { IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LENGTH } from "../http/idempotency";
 import { IF_MATCH_PATTERN } from "../http/preconditions";
-import { PROBLEMS, type ProblemCode, problemBody } from "../http/problems";
+import { problemBody } from "../http/problem-body";
+import { PROBLEMS, type ProblemCode } from "../http/problems";
 import { idPageQuery } from "../lib/pagination";
 import { TEXT_PATTERN, trimmedPattern } from "../lib/text";
 import { BOOKMARK } from "../middleware/d1-session";
-import {
-  createStudentBody,
-  student,
-  studentListQuery,
-  updateStudentBody,
-} from "../students/schemas";
-import {
-  createWebhookBody,
-  delivery,
-  eventPayload,
-  webhook,
-  webhookDescription,
-} from "../webhooks/schemas";
+import { student } from "../students/responses";
+import { createStudentBody, studentListQuery, updateStudentBody } from "../students/schemas";
+import { delivery, eventPayload, webhook } from "../webhooks/responses";
+import { createWebhookBody, webhookDescription } from "../webhooks/schemas";
 import { OPERATIONS, type Operation } from "./operations";
 
 // Builds the OpenAPI 3.1 document from OPERATIONS and the zod schemas. Only tests import

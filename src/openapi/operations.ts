@@ -1,33 +1,25 @@
 import * as z from "zod/mini";
-import { course, courseListQuery, createCourseBody, updateCourseBody } from "../courses/schemas";
+import { course } from "../courses/responses";
+import { courseListQuery, createCourseBody, updateCourseBody } from "../courses/schemas";
+import { bulkEnrollment, changesPage, enrollment, rosterEntry } from "../enrollments/responses";
 import {
-  bulkEnrollment,
-  changesPage,
   changesQuery,
   enrollBody,
-  enrollment,
   enrollmentListQuery,
   enrollmentParams,
-  rosterEntry,
 } from "../enrollments/schemas";
 import { healthBody } from "../health";
 import type { ProblemCode } from "../http/problems";
 import { idParams } from "../lib/ids";
 import { idPageQuery, pageSchema } from "../lib/pagination";
-import {
-  createStudentBody,
-  student,
-  studentListQuery,
-  updateStudentBody,
-} from "../students/schemas";
+import { student } from "../students/responses";
+import { createStudentBody, studentListQuery, updateStudentBody } from "../students/schemas";
+import { delivery, webhook, webhookWithSecret } from "../webhooks/responses";
 import {
   createWebhookBody,
-  delivery,
   deliveryListQuery,
   deliveryParams,
   updateWebhookBody,
-  webhook,
-  webhookWithSecret,
 } from "../webhooks/schemas";
 
 /**

@@ -3,7 +3,8 @@ import type { Database } from "../db/client";
 import { createOnce, type Idempotency } from "../db/idempotency";
 import { students } from "../db/schema";
 import { deleteVersioned, updateVersioned, type Versions } from "../db/versions";
-import type { NewStudent, Student, StudentChanges } from "./schemas";
+import type { Student } from "./responses";
+import type { NewStudent, StudentChanges } from "./schemas";
 
 /** The columns a client sees; the version travels as the ETag. */
 const studentColumns = {

@@ -8,7 +8,8 @@ import {
   webhookEvents,
   webhookSubscriptions,
 } from "../db/schema";
-import type { Delivery, DeliveryStatus, EventType, NewWebhook, Webhook } from "./schemas";
+import type { Delivery, Webhook } from "./responses";
+import type { DeliveryStatus, EventType, NewWebhook } from "./schemas";
 
 const w = webhookSubscriptions;
 const d = webhookDeliveries;

@@ -2,11 +2,12 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type * as z from "zod/mini";
-import type { Course } from "../../src/courses/schemas";
-import type { ProblemCode, problemBody } from "../../src/http/problems";
+import type { Course } from "../../src/courses/responses";
+import type { problemBody } from "../../src/http/problem-body";
+import type { ProblemCode } from "../../src/http/problems";
 import { app } from "../../src/index";
 import type { toPage } from "../../src/lib/pagination";
-import type { Student } from "../../src/students/schemas";
+import type { Student } from "../../src/students/responses";
 import { expectDocumentedResponse } from "./contract";
 import { TEST_TOKENS } from "./tokens";
 

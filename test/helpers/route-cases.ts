@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
-import type { Course } from "../../src/courses/schemas";
+import type { Course } from "../../src/courses/responses";
 import { encodeCursor } from "../../src/lib/cursor";
-import type { Student } from "../../src/students/schemas";
+import type { Student } from "../../src/students/responses";
 import { appRequest, createCourse, createStudent } from "./api";
 import { TEST_TOKENS } from "./tokens";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { Webhook } from "../../src/webhooks/schemas";
+import type { Webhook } from "../../src/webhooks/responses";
 import { api } from "./api";
 
 // The tests' webhook receiver (vitest.config.ts): a real HTTP server on the loopback that

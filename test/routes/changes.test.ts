@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ChangesPage, EnrollmentChange } from "../../src/enrollments/schemas";
+import type { ChangesPage, EnrollmentChange } from "../../src/enrollments/responses";
 import { encodeCursor } from "../../src/lib/cursor";
 import { api, createCourse, createStudent, expectProblem } from "../helpers/api";
 import { TEST_TOKENS } from "../helpers/tokens";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Enrollment } from "../../src/enrollments/schemas";
+import type { Enrollment } from "../../src/enrollments/responses";
 import { api, createCourse, createStudent, expectProblem, type Page } from "../helpers/api";
 
 // Conditional requests. A client that mirrors data revalidates with the ETag it holds

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Course } from "../../src/courses/schemas";
+import type { Course } from "../../src/courses/responses";
 import { api, countRows, createCourse, expectProblem } from "../helpers/api";
 
 describe("POST /courses", () => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { BulkEnrollment, Enrollment, RosterEntry } from "../../src/enrollments/schemas";
+import type { BulkEnrollment, Enrollment, RosterEntry } from "../../src/enrollments/responses";
 import {
   api,
   createCourse,

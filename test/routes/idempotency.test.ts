@@ -5,9 +5,9 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Course } from "../../src/courses/schemas";
+import type { Course } from "../../src/courses/responses";
 import worker from "../../src/index";
-import type { Student } from "../../src/students/schemas";
+import type { Student } from "../../src/students/responses";
 import wranglerToml from "../../wrangler.toml?raw";
 import { api, countRows, expectProblem } from "../helpers/api";
 import { spyOnD1 } from "../helpers/d1-spy";

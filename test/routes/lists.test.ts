@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Course } from "../../src/courses/schemas";
-import type { Student } from "../../src/students/schemas";
+import type { Course } from "../../src/courses/responses";
+import type { Student } from "../../src/students/responses";
 import { api, createCourse, createStudent, expectProblem, type Page } from "../helpers/api";
 
 /** A page of either list. */

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Course } from "../../src/courses/schemas";
+import type { Course } from "../../src/courses/responses";
 import { app } from "../../src/index";
-import type { Student } from "../../src/students/schemas";
+import type { Student } from "../../src/students/responses";
 import wranglerToml from "../../wrangler.toml?raw";
 import { api } from "../helpers/api";
 import { failingD1 } from "../helpers/failing-d1";

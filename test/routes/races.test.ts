@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Enrollment } from "../../src/enrollments/schemas";
+import type { Enrollment } from "../../src/enrollments/responses";
 import {
   api,
   countRows as count,

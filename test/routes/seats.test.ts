@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Course } from "../../src/courses/schemas";
-import type { Enrollment, RosterEntry } from "../../src/enrollments/schemas";
+import type { Course } from "../../src/courses/responses";
+import type { Enrollment, RosterEntry } from "../../src/enrollments/responses";
 import { api, createCourse, createStudent, expectProblem, type Page } from "../helpers/api";
 
 // Seat limits and waitlists under concurrency: each enroll and drop is one batch, one D1

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Student } from "../../src/students/schemas";
+import type { Student } from "../../src/students/responses";
 import { api, countRows, createStudent, expectProblem } from "../helpers/api";
 
 // D1 read replication through the Sessions API: every answer carries the session's bookmark,

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Student } from "../../src/students/schemas";
+import type { Student } from "../../src/students/responses";
 import { api, countRows, createStudent, expectProblem } from "../helpers/api";
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

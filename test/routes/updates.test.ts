@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Student } from "../../src/students/schemas";
+import type { Student } from "../../src/students/responses";
 import { api, createCourse, createStudent, expectProblem } from "../helpers/api";
 import { TEST_TOKENS } from "../helpers/tokens";
 

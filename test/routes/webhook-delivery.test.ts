@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { EVERY_MINUTE } from "../../src/scheduled";
-import { type Delivery, eventPayload, type Webhook } from "../../src/webhooks/schemas";
+import { type Delivery, eventPayload, type Webhook } from "../../src/webhooks/responses";
 import { api, createCourse, createStudent, type Page } from "../helpers/api";
 import {
   disabled,

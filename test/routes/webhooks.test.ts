@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Webhook } from "../../src/webhooks/schemas";
+import type { Webhook } from "../../src/webhooks/responses";
 import { api, appRequest, expectProblem, type Page } from "../helpers/api";
 import { TEST_TOKENS } from "../helpers/tokens";
 import { receiverPath, subscribe } from "../helpers/webhooks";

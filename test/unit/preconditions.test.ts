@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
-import { course } from "../../src/courses/schemas";
+import { course } from "../../src/courses/responses";
 import { entityTags, SHAPE_REVISION } from "../../src/http/preconditions";
 import { sha256, toHex } from "../../src/lib/digest";
-import { student } from "../../src/students/schemas";
+import { student } from "../../src/students/responses";
 
 // The JSON shapes of a student and a course at each SHAPE_REVISION, as a SHA-256 of their
 // JSON Schema. When a shape changes, bump SHAPE_REVISION (so that ETags of the old shape stop
