@@ -12,6 +12,7 @@ const storedColumns = {
   id: courses.id,
   code: courses.code,
   title: courses.title,
+  sis_id: courses.sis_id,
   created_at: courses.created_at,
   capacity: courses.capacity,
   waitlist_capacity: courses.waitlist_capacity,
@@ -33,7 +34,7 @@ const withSeats = <Row extends CountedCourse>(row: Row): Row & Pick<Course, "sea
   seats_available: row.capacity === null ? null : Math.max(0, row.capacity - row.enrolled_count),
 });
 
-/** Inserts the course unless its code is taken; with an Idempotency-Key, once per key (see createOnce). */
+/** Inserts the course unless its code or SIS id is taken; with an Idempotency-Key, once per key (see createOnce). */
 export async function insertCourse(db: Database, input: NewCourse, idempotency?: Idempotency) {
   const creation = await createOnce<
     Omit<VersionedCourse, "enrolled_count" | "waitlisted_count" | "seats_available">
@@ -41,7 +42,7 @@ export async function insertCourse(db: Database, input: NewCourse, idempotency?:
     table: courses,
     values: input,
     returning: withVersion,
-    unique: courses.code,
+    unique: [courses.code, courses.sis_id],
     idempotency,
   });
   if (creation.outcome !== "created") return creation;
@@ -71,7 +72,7 @@ const promoteWaiting = (db: Database, id: number) =>
     )
     .returning({ student_id: studentCourses.student_id });
 
-/** Applies `changes` to the course if `versions` allows (see updateVersioned); a new code must be free. */
+/** Applies `changes` to the course if `versions` allows (see updateVersioned); a new code or SIS id must be free. */
 export async function updateCourse(
   db: Database,
   id: number,
@@ -83,7 +84,7 @@ export async function updateCourse(
     columns: storedColumns,
     id,
     changes,
-    unique: courses.code,
+    unique: [courses.code, courses.sis_id],
     versions,
     andThen: [
       promoteWaiting(db, id),
@@ -99,21 +100,25 @@ export async function updateCourse(
   };
 }
 
+/** Who a list is narrowed to: the one course with this code, or this SIS id, or both. */
+export type CourseFilter = { code?: string; sis_id?: string };
+
 /**
  * `count` courses with an id above `after`, in id order (keyset: as fast on page 1,000 as on
- * page 1); only the one with `code`, when given (found through its unique index).
+ * page 1); only the one that `filter` names, when it names one (found through a unique index).
  */
 export async function listCourses(
   db: Database,
   count: number,
   after = 0,
-  code?: string,
+  { code, sis_id }: CourseFilter = {},
 ): Promise<Course[]> {
   const byCode = code === undefined ? undefined : eq(courses.code, code);
+  const bySisId = sis_id === undefined ? undefined : eq(courses.sis_id, sis_id);
   const rows = await db
     .select(withCounts)
     .from(courses)
-    .where(and(byCode, gt(courses.id, after)))
+    .where(and(byCode, bySisId, gt(courses.id, after)))
     .orderBy(asc(courses.id))
     .limit(count);
   return rows.map(({ version: _, ...row }) => withSeats(row));

@@ -11,6 +11,8 @@ export const course = z.strictObject({
   id: idValue,
   code: z.string(),
   title: z.string(),
+  /** The school's own id for the course; null: none. */
+  sis_id: z.nullable(z.string()),
   created_at: z.string(),
   /** Seats; null: unlimited. */
   capacity: z.nullable(z.int()),

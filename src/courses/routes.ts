@@ -3,7 +3,7 @@ import type { AppEnv } from "../env";
 import { idempotencyOf, resolveCreation } from "../http/idempotency";
 import { requireJsonBody } from "../http/json-body";
 import { ifMatchVersions, representation } from "../http/preconditions";
-import { codeTaken, courseNotFound, preconditionFailed } from "../http/problems";
+import { codeTaken, courseNotFound, preconditionFailed, sisIdTaken } from "../http/problems";
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
 import { fetchPage } from "../lib/pagination";
@@ -18,25 +18,24 @@ const countsOf = (row: { enrolled_count: number; waitlisted_count: number }) => 
 ];
 
 /** Why an update or delete changed nothing, as the problem to answer with. */
-const REFUSED = {
-  not_found: courseNotFound,
-  precondition_failed: preconditionFailed,
-  taken: codeTaken,
-};
+const REFUSED = { not_found: courseNotFound, precondition_failed: preconditionFailed };
+
+/** The problem for a value that another course holds: its code or its SIS id. */
+const taken = (column: string) => (column === "sis_id" ? sisIdTaken("course") : codeTaken());
 
 export const courseRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createCourseBody), async (c) => {
     const input = c.req.valid("json");
     const idempotency = await idempotencyOf(c, input);
     const creation = await insertCourse(c.var.db, input, idempotency);
-    const { row, replayed } = resolveCreation(c, creation, codeTaken);
+    const { row, replayed } = resolveCreation(c, creation, taken);
     const { body, headers } = representation(row, countsOf(row));
     if (!replayed) recordEvent(c, "course.created", { course_id: body.id });
     return c.json(body, 201, { Location: `/courses/${body.id}`, ...headers });
   })
   .get("/", validate("query", courseListQuery), async (c) => {
-    const { limit, cursor, code } = c.req.valid("query");
-    const fetch = (count: number) => listCourses(c.var.db, count, cursor, code);
+    const { limit, cursor, ...filter } = c.req.valid("query");
+    const fetch = (count: number) => listCourses(c.var.db, count, cursor, filter);
     const page = await fetchPage(limit, fetch, (course) => [course.id]);
     annotateRequestLog(c, { row_count: page.data.length });
     return c.json(page, 200);
@@ -56,6 +55,7 @@ export const courseRoutes = new Hono<AppEnv>()
     async (c) => {
       const { id } = c.req.valid("param");
       const result = await updateCourse(c.var.db, id, c.req.valid("json"), ifMatchVersions(c));
+      if (result.outcome === "taken") throw taken(result.column);
       if (result.outcome !== "updated") throw REFUSED[result.outcome](id);
       const fields = result.changed.join(",");
       if (fields) recordEvent(c, "course.updated", { course_id: id, fields });

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { idPageQuery } from "../lib/pagination";
+import { sisIdSchema } from "../lib/sis-id";
 import { textSchema } from "../lib/text";
 
 /** Request shapes of /courses, checked by its routes; the types below are inferred from them. */
@@ -29,20 +30,33 @@ const limitSchema = z.nullable(
 
 const limits = { capacity: z.optional(limitSchema), waitlist_capacity: z.optional(limitSchema) };
 
-export const createCourseBody = z.strictObject({ code: codeSchema, title: titleSchema, ...limits });
+export const createCourseBody = z.strictObject({
+  code: codeSchema,
+  title: titleSchema,
+  ...limits,
+  sis_id: z.optional(sisIdSchema),
+});
 
 /** `PATCH /courses/{id}`: any of the fields of a create, at least one, checked the same way. */
 export const updateCourseBody = z
-  .strictObject({ code: z.optional(codeSchema), title: z.optional(titleSchema), ...limits })
+  .strictObject({
+    code: z.optional(codeSchema),
+    title: z.optional(titleSchema),
+    ...limits,
+    sis_id: z.optional(z.nullable(sisIdSchema)),
+  })
   .check(
     z.refine(
       (body) => Object.keys(body).length > 0,
-      "must change at least one field: code, title, capacity or waitlist_capacity",
+      "must change at least one field: code, title, capacity, waitlist_capacity or sis_id",
     ),
   );
 
-/** `GET /courses`: a page in id order; with `?code=`, the one course that has it (any case), if any. */
-export const courseListQuery = z.extend(idPageQuery, { code: z.optional(codeSchema) });
+/** `GET /courses`: a page in id order; with `?code=` (any case) or `?sis_id=`, the one course that has it, if any. */
+export const courseListQuery = z.extend(idPageQuery, {
+  code: z.optional(codeSchema),
+  sis_id: z.optional(sisIdSchema),
+});
 
 export type CourseChanges = z.output<typeof updateCourseBody>;
 export type NewCourse = z.output<typeof createCourseBody>;

@@ -7,13 +7,14 @@ import { idempotencyKeys, NOW } from "./schema";
 export type Idempotency = { scope: string; key: string; fingerprint: string };
 
 /**
- * How a create went: a record created, or nothing as the unique value (email, course code)
- * was taken; `replayed` when that is the answer the first request with this key got (within
- * 24 hours), and nothing happened now. Or the key was used for a different request.
+ * How a create went: a record created, or nothing as a unique value (email, course code, SIS
+ * id) was taken, `column` saying whose; `replayed` when that is the answer the first request
+ * with this key got (within 24 hours), and nothing happened now. Or the key was used for a
+ * different request.
  */
 export type Creation<T> =
   | { outcome: "created"; row: T; replayed: boolean }
-  | { outcome: "taken"; replayed: boolean }
+  | { outcome: "taken"; column: string; replayed: boolean }
   | { outcome: "key_reused" };
 
 const KEPT_MS = 24 * 60 * 60 * 1000;
@@ -39,31 +40,50 @@ type CreateOptions<T> = {
   values: Record<string, unknown>;
   /** The columns to answer with. */
   returning: Columns<T>;
-  /** The unique column whose conflict means "taken". */
-  unique: SQLiteColumn;
+  /** The unique columns whose conflict means "taken", in the order a conflict is reported. */
+  unique: SQLiteColumn[];
   idempotency: Idempotency | undefined;
 };
 
 /**
- * Inserts a record into `table` (with `returning`'s columns back), unless `unique` is taken.
- * With an Idempotency-Key, in one batch (one round trip, one transaction): the key as held
- * before, then the insert, made only when the key is not held, then the outcome stored under
- * the key (the new record, or NULL for a conflict), again only when the key is not held. So a
- * retry, even one racing the first request, gets the first answer instead of a second record.
+ * Inserts a record into `table` (with `returning`'s columns back), unless a value of a
+ * `unique` column is taken. With an Idempotency-Key, in one batch (one round trip, one
+ * transaction): the key as held before, then the insert, made only when the key is not held,
+ * then the outcome stored under the key (the new record, or which value was taken), again
+ * only when the key is not held. So a retry, even one racing the first request, gets the
+ * first answer instead of a second record.
  */
 export async function createOnce<T>(
   db: Database,
   { table, values, returning, unique, idempotency }: CreateOptions<T>,
 ): Promise<Creation<T>> {
+  const given = unique.filter((column) => values[column.name] != null);
+  const taken = takenColumn(table, given, values);
+  // One unique value: its index alone is checked for the conflict (a row read less).
+  const conflictTarget = given.length === 1 ? { target: given } : {};
+  // With one unique value, a conflict can only be on it; with more, ask which, in the same
+  // batch: changes() = 0 says the insert wrote nothing, and only then are values looked up.
+  // (From a one-row subquery: drizzle cannot batch a raw statement with parameters.)
+  const whichTaken =
+    given.length > 1
+      ? [
+          db
+            .select({ column: sql<string | null>`case when changes() = 0 then ${taken} end` })
+            .from(sql`(select 1)`),
+        ]
+      : [];
+  const conflictOf = ([answer]: unknown[]) =>
+    (given.length > 1 ? (answer as { column: string | null }[])[0]?.column : given[0]?.name) ?? "";
   if (!idempotency) {
-    const [row] = (await db
+    const insert = db
       .insert(table)
       .values(values)
-      .onConflictDoNothing({ target: unique })
-      .returning(returning)) as T[];
+      .onConflictDoNothing(conflictTarget)
+      .returning(returning);
+    const [[row], ...asked] = (await db.batch([insert, ...whichTaken])) as [T[], ...unknown[]];
     return row
       ? { outcome: "created", row, replayed: false }
-      : { outcome: "taken", replayed: false };
+      : { outcome: "taken", column: conflictOf(asked), replayed: false };
   }
   const { scope, key, fingerprint } = idempotency;
   const since = keptSince();
@@ -74,7 +94,7 @@ export async function createOnce<T>(
   const createdRow = sql`(select ${jsonObject(returning)} from ${table} where ${table.id} = last_insert_rowid() and changes() = 1)`;
   // Each INSERT … SELECT has a WHERE, which SQLite needs to read the ON CONFLICT after it as
   // an upsert rather than as part of the SELECT.
-  const [held, inserted] = (await db.batch([
+  const [held, inserted, ...asked] = (await db.batch([
     db
       .select({ fingerprint: idempotencyKeys.fingerprint, created: idempotencyKeys.created })
       .from(idempotencyKeys)
@@ -82,11 +102,14 @@ export async function createOnce<T>(
     db
       .insert(table)
       .select(sql`select ${rowOf(table, values)} where ${notHeld}`)
-      .onConflictDoNothing({ target: unique })
+      .onConflictDoNothing(conflictTarget)
       .returning(returning),
+    ...whichTaken,
     db
       .insert(idempotencyKeys)
-      .select(sql`select ${scope}, ${key}, ${fingerprint}, ${createdRow}, ${NOW} where ${notHeld}`)
+      .select(
+        sql`select ${scope}, ${key}, ${fingerprint}, coalesce(${createdRow}, json_object('taken', ${taken})), ${NOW} where ${notHeld}`,
+      )
       // An expired key that the hourly clean-up has not deleted yet is taken over.
       .onConflictDoUpdate({
         target: [idempotencyKeys.scope, idempotencyKeys.key],
@@ -96,16 +119,46 @@ export async function createOnce<T>(
           created_at: sql`excluded.created_at`,
         },
       }),
-  ])) as [{ fingerprint: string; created: string | null }[], T[], unknown];
+  ])) as [{ fingerprint: string; created: string | null }[], T[], ...unknown[]];
   const [first] = held;
   if (first) {
     if (first.fingerprint !== fingerprint) return { outcome: "key_reused" };
-    return first.created === null
-      ? { outcome: "taken", replayed: true }
-      : { outcome: "created", row: fromJsonObject(returning, first.created), replayed: true };
+    return { ...storedOutcome(returning, unique, first.created), replayed: true };
   }
   const [row] = inserted;
-  return row ? { outcome: "created", row, replayed: false } : { outcome: "taken", replayed: false };
+  return row
+    ? { outcome: "created", row, replayed: false }
+    : { outcome: "taken", column: conflictOf(asked), replayed: false };
+}
+
+/**
+ * The SQL name of the first of `given` (unique columns) whose value in `values` a row of
+ * `table` holds, or NULL. With one column, that column's name: the caller knows it conflicted.
+ */
+function takenColumn(table: SQLiteTable, given: SQLiteColumn[], values: Record<string, unknown>) {
+  if (given.length <= 1) return sql`${given[0]?.name ?? null}`;
+  const cases = given.map(
+    (column) =>
+      sql`when exists (select 1 from ${table} where ${column} = ${sql.param(values[column.name], column)}) then ${column.name}`,
+  );
+  return sql`case ${sql.join(cases, sql` `)} end`;
+}
+
+/**
+ * The outcome a key holds: the record created, or the unique column whose value was taken.
+ * NULL is a conflict stored before keys named the column; the first unique column was the
+ * only one then.
+ */
+function storedOutcome<T>(
+  returning: Columns<T>,
+  unique: SQLiteColumn[],
+  created: string | null,
+): { outcome: "created"; row: T } | { outcome: "taken"; column: string } {
+  if (created === null) return { outcome: "taken", column: unique[0]?.name ?? "" };
+  const stored = JSON.parse(created) as Record<string, unknown>;
+  return typeof stored.taken === "string"
+    ? { outcome: "taken", column: stored.taken }
+    : { outcome: "created", row: fromJsonObject(returning, stored) };
 }
 
 /**
@@ -135,8 +188,7 @@ const jsonObject = (columns: Record<string, SQLiteColumn>) =>
   )})`;
 
 /** A row stored by jsonObject, each value read by its column as drizzle reads a returned row. */
-function fromJsonObject<T>(columns: Columns<T>, json: string): T {
-  const stored = JSON.parse(json) as Record<string, unknown>;
+function fromJsonObject<T>(columns: Columns<T>, stored: Record<string, unknown>): T {
   return Object.fromEntries(
     Object.entries<SQLiteColumn>(columns).map(([name, column]) => [
       name,

@@ -29,13 +29,22 @@ export const NEXT_CHANGE_STAMP = sql`(max(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
 
 const timestamp = (name: string) => text(name).notNull().default(NOW);
 
-export const students = sqliteTable("students", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  name: text("name").notNull(),
-  email: text("email").notNull().unique(),
-  created_at: timestamp("created_at"),
-  version: integer("version").notNull().default(1),
-});
+export const students = sqliteTable(
+  "students",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    email: text("email").notNull().unique(),
+    created_at: timestamp("created_at"),
+    version: integer("version").notNull().default(1),
+    /** The school's own id for the student (its SIS's); null: none. */
+    sis_id: text("sis_id"),
+  },
+  (t) => [
+    check("students_sis_id", sql`length(${t.sis_id}) BETWEEN 1 AND 255`),
+    uniqueIndex("students_sis_id_unique").on(t.sis_id).where(sql`${t.sis_id} IS NOT NULL`),
+  ],
+);
 
 export const courses = sqliteTable(
   "courses",
@@ -49,8 +58,12 @@ export const courses = sqliteTable(
     capacity: integer("capacity"),
     /** Places in line once the seats are taken; null: unlimited, 0: no waitlist. */
     waitlist_capacity: integer("waitlist_capacity"),
+    /** The school's own id for the course (its SIS's); null: none. */
+    sis_id: text("sis_id"),
   },
   (t) => [
+    check("courses_sis_id", sql`length(${t.sis_id}) BETWEEN 1 AND 255`),
+    uniqueIndex("courses_sis_id_unique").on(t.sis_id).where(sql`${t.sis_id} IS NOT NULL`),
     check("courses_capacity", sql`${t.capacity} BETWEEN 0 AND 100000`),
     check("courses_waitlist_capacity", sql`${t.waitlist_capacity} BETWEEN 0 AND 100000`),
   ],

@@ -1,4 +1,4 @@
-import { and, type Column, eq, not, or, type SQL, sql } from "drizzle-orm";
+import { and, type Column, eq, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import type { courses, students } from "./schema";
 
@@ -27,8 +27,8 @@ type UpdateOptions = {
   id: number;
   /** Column name → new value. */
   changes: Record<string, string | number | null | undefined>;
-  /** The unique column a new value must not collide on. */
-  unique: Column;
+  /** The unique columns a new value must not collide on, in the order a conflict is reported. */
+  unique: Column[];
   versions: Versions;
   /**
    * Statements to run after the update in the same batch, whether or not it wrote (each must
@@ -37,13 +37,15 @@ type UpdateOptions = {
   andThen?: BatchItem[];
 };
 type BatchItem = Parameters<Database["batch"]>[0][number];
-type Refusal = "not_found" | "precondition_failed" | "taken";
+type Refusal =
+  | { outcome: "not_found" | "precondition_failed" }
+  | { outcome: "taken"; column: string };
 
 /**
  * Applies `changes` (column name → new value) to row `id` of `table` when its version is one
- * of `versions` and no other row holds the new value of the `unique` column. One batch: the
- * row as found (to say why, when nothing was written), then the conditional UPDATE. On
- * success, the row after (the `columns` and its version) and the fields whose value changed.
+ * of `versions` and no other row holds a new value of a `unique` column. One batch: the row
+ * as found (to say why, when nothing was written), then the conditional UPDATE. On success,
+ * the row after (the `columns` and its version) and the fields whose value changed.
  */
 export async function updateVersioned<Row extends Record<string, unknown>>(
   db: Database,
@@ -56,7 +58,7 @@ export async function updateVersioned<Row extends Record<string, unknown>>(
       /** The rows each of `andThen`'s statements answered, in order. */
       andThen: unknown[][];
     }
-  | { outcome: Refusal }
+  | Refusal
 > {
   // The table is one of two; drizzle's builders are typed for one table at a time.
   const t = table as typeof students;
@@ -64,26 +66,29 @@ export async function updateVersioned<Row extends Record<string, unknown>>(
     t[name as keyof typeof t] as Column,
     value,
   ]);
-  const newValue = changes[unique.name];
-  const taken =
-    newValue === undefined
-      ? sql`0`
-      : sql`EXISTS (SELECT 1 FROM ${t} AS other WHERE other.${sql.identifier(unique.name)} = ${newValue} AND other.id <> ${id})`;
+  // The name of the first unique column whose new value another row holds, or NULL.
+  const collisions = unique
+    .filter((column) => changes[column.name] != null)
+    .map(
+      (column) =>
+        sql`WHEN EXISTS (SELECT 1 FROM ${t} AS other WHERE other.${sql.identifier(column.name)} = ${changes[column.name]} AND other.id <> ${id}) THEN ${column.name}`,
+    );
+  const taken = collisions.length > 0 ? sql`CASE ${sql.join(collisions, sql` `)} END` : sql`NULL`;
   const selection = { ...columns, version: t.version };
   const [found, updated, ...rest] = await db.batch([
     db
-      .select({ ...selection, taken: sql<number>`${taken}` })
+      .select({ ...selection, taken: sql<string | null>`${taken}` })
       .from(t)
       .where(eq(t.id, id)),
     db
       .update(t)
       .set({ ...changes, version: nextVersion(t.version, set) })
-      .where(and(eq(t.id, id), versionIn(t.version, versions), not(taken)))
+      .where(and(eq(t.id, id), versionIn(t.version, versions), sql`${taken} IS NULL`))
       .returning(selection),
     ...andThen,
   ]);
   const before = found[0] as
-    | (Record<string, unknown> & { version: number; taken: number })
+    | (Record<string, unknown> & { version: number; taken: string | null })
     | undefined;
   const reread = andThen.length > 0 ? (rest.at(-1) as unknown[] | undefined)?.[0] : undefined;
   const after = (updated[0] && (reread ?? updated[0])) as (Row & { version: number }) | undefined;
@@ -97,7 +102,7 @@ export async function updateVersioned<Row extends Record<string, unknown>>(
   if (!before) return { outcome: "not_found" };
   if (Array.isArray(versions) && !versions.includes(before.version))
     return { outcome: "precondition_failed" };
-  if (before.taken) return { outcome: "taken" };
+  if (before.taken !== null) return { outcome: "taken", column: before.taken };
   throw new Error("An update found its row, its version and its value free, yet wrote nothing");
 }
 

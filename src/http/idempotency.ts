@@ -42,7 +42,8 @@ export async function idempotencyOf(
 }
 
 /**
- * Settles how a create went: answers the record to send, or throws the `taken` problem (409).
+ * Settles how a create went: answers the record to send, or throws the problem `taken` gives
+ * for the column whose value was taken (409).
  * A retry gets the answer the first request with its key got, marked `Idempotent-Replayed:
  * true` (header and log). A key used before for a different request throws a 422, and created
  * nothing.
@@ -50,13 +51,13 @@ export async function idempotencyOf(
 export function resolveCreation<T>(
   c: Context<AppEnv>,
   creation: Creation<T>,
-  taken: () => Problem,
+  taken: (column: string) => Problem,
 ): { row: T; replayed: boolean } {
   if (creation.outcome === "key_reused") throw idempotencyKeyReused();
   if (creation.replayed) {
     c.header("Idempotent-Replayed", "true");
     annotateRequestLog(c, { replayed: true });
   }
-  if (creation.outcome === "taken") throw taken();
+  if (creation.outcome === "taken") throw taken(creation.column);
   return { row: creation.row, replayed: creation.replayed };
 }

@@ -15,6 +15,7 @@ export const PROBLEMS = {
   method_not_allowed: { status: 405, title: "Method not allowed" },
   email_taken: { status: 409, title: "Email already taken" },
   code_taken: { status: 409, title: "Course code already taken" },
+  sis_id_taken: { status: 409, title: "SIS id already taken" },
   course_full: { status: 409, title: "Course full" },
   delivery_not_failed: { status: 409, title: "Delivery not failed" },
   precondition_failed: { status: 412, title: "Precondition failed" },
@@ -129,6 +130,8 @@ export const methodNotAllowed = (method: string, allow: string[]) =>
 export const emailTaken = () =>
   new Problem("email_taken", "A student with this email already exists.");
 export const codeTaken = () => new Problem("code_taken", "A course with this code already exists.");
+export const sisIdTaken = (resource: "student" | "course") =>
+  new Problem("sis_id_taken", `A ${resource} with this SIS id already exists.`);
 export const deliveryNotFailed = (deliveryId: number) =>
   new Problem(
     "delivery_not_failed",

@@ -14,6 +14,7 @@ import { IF_MATCH_PATTERN } from "../http/preconditions";
 import { problemBody } from "../http/problem-body";
 import { PROBLEMS, type ProblemCode } from "../http/problems";
 import { idPageQuery } from "../lib/pagination";
+import { sisIdSchema } from "../lib/sis-id";
 import { TEXT_PATTERN, trimmedPattern } from "../lib/text";
 import { BOOKMARK } from "../middleware/d1-session";
 import { student } from "../students/responses";
@@ -51,7 +52,10 @@ const CURSOR =
   "Only the next_cursor of an earlier answer, sent back as it was, is a cursor: any other value, even one the pattern allows, is a 400.";
 const WEBHOOK_URL =
   "Surrounding whitespace is trimmed. https only (http only to 127.0.0.1, localhost or [::1], where the deployment allows local receivers: never in production); no user name or password. Refused hosts: localhost, names without a dot or ending in .localhost, .local, .internal or .home.arpa, and IP addresses in a loopback, private, link-local (cloud metadata), CGNAT, multicast or reserved range, however written. Redirects from it are not followed.";
+const SIS_ID =
+  "The school's own id (its student information system's), compared exactly, case included. Trimmed and NFC-normalised first; the length limit applies to the result, in UTF-16 code units. The pattern refuses control characters, U+2028 and U+2029, the bidirectional overrides and isolates, and whitespace alone.";
 const NOTES = new Map<z.core.$ZodType, JsonSchema>([
+  [sisIdSchema, { description: SIS_ID, pattern: TEXT_PATTERN }],
   [createWebhookBody.shape.url, { description: WEBHOOK_URL }],
   [webhookDescription, { description: TEXT, pattern: TEXT_PATTERN }],
   [createStudentBody.shape.name, { description: TEXT, pattern: TEXT_PATTERN }],
@@ -77,6 +81,20 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
     {
       description:
         "Only the student with this email, compared in any case: zero or one item. Surrounding whitespace is trimmed (the pattern allows it), and at most 254 characters remain.",
+    },
+  ],
+  [
+    studentListQuery.shape.sis_id,
+    {
+      description:
+        "Only the student with this SIS id (trimmed and NFC-normalised, then compared exactly): zero or one item.",
+    },
+  ],
+  [
+    courseListQuery.shape.sis_id,
+    {
+      description:
+        "Only the course with this SIS id (trimmed and NFC-normalised, then compared exactly): zero or one item.",
     },
   ],
   [

@@ -113,7 +113,7 @@ export const OPERATIONS: Operation[] = [
         etag: true,
       },
     ],
-    problems: ["email_taken", "idempotency_key_reused"],
+    problems: ["email_taken", "sis_id_taken", "idempotency_key_reused"],
   },
   {
     method: "get",
@@ -153,7 +153,7 @@ export const OPERATIONS: Operation[] = [
         etag: true,
       },
     ],
-    problems: ["student_not_found", "email_taken", "precondition_failed"],
+    problems: ["student_not_found", "email_taken", "sis_id_taken", "precondition_failed"],
   },
   {
     method: "delete",
@@ -181,7 +181,7 @@ export const OPERATIONS: Operation[] = [
         etag: true,
       },
     ],
-    problems: ["code_taken", "idempotency_key_reused"],
+    problems: ["code_taken", "sis_id_taken", "idempotency_key_reused"],
   },
   {
     method: "get",
@@ -221,7 +221,7 @@ export const OPERATIONS: Operation[] = [
         etag: true,
       },
     ],
-    problems: ["course_not_found", "code_taken", "precondition_failed"],
+    problems: ["course_not_found", "code_taken", "sis_id_taken", "precondition_failed"],
   },
   {
     method: "delete",

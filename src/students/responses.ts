@@ -11,6 +11,8 @@ export const student = z.strictObject({
   id: idValue,
   name: z.string(),
   email: z.string(),
+  /** The school's own id for the student; null: none. */
+  sis_id: z.nullable(z.string()),
   created_at: z.string(),
 });
 

@@ -3,7 +3,7 @@ import type { AppEnv } from "../env";
 import { idempotencyOf, resolveCreation } from "../http/idempotency";
 import { requireJsonBody } from "../http/json-body";
 import { ifMatchVersions, representation } from "../http/preconditions";
-import { emailTaken, preconditionFailed, studentNotFound } from "../http/problems";
+import { emailTaken, preconditionFailed, sisIdTaken, studentNotFound } from "../http/problems";
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
 import { fetchPage } from "../lib/pagination";
@@ -12,25 +12,24 @@ import { deleteStudent, findStudent, insertStudent, listStudents, updateStudent 
 import { createStudentBody, studentListQuery, updateStudentBody } from "./schemas";
 
 /** Why an update or delete changed nothing, as the problem to answer with. */
-const REFUSED = {
-  not_found: studentNotFound,
-  precondition_failed: preconditionFailed,
-  taken: emailTaken,
-};
+const REFUSED = { not_found: studentNotFound, precondition_failed: preconditionFailed };
+
+/** The problem for a value that another student holds: its email or its SIS id. */
+const taken = (column: string) => (column === "sis_id" ? sisIdTaken("student") : emailTaken());
 
 export const studentRoutes = new Hono<AppEnv>()
   .post("/", requireJsonBody, validate("json", createStudentBody), async (c) => {
     const input = c.req.valid("json");
     const idempotency = await idempotencyOf(c, input);
     const creation = await insertStudent(c.var.db, input, idempotency);
-    const { row, replayed } = resolveCreation(c, creation, emailTaken);
+    const { row, replayed } = resolveCreation(c, creation, taken);
     const { body, headers } = representation(row);
     if (!replayed) recordEvent(c, "student.created", { student_id: body.id });
     return c.json(body, 201, { Location: `/students/${body.id}`, ...headers });
   })
   .get("/", validate("query", studentListQuery), async (c) => {
-    const { limit, cursor, email } = c.req.valid("query");
-    const fetch = (count: number) => listStudents(c.var.db, count, cursor, email);
+    const { limit, cursor, ...filter } = c.req.valid("query");
+    const fetch = (count: number) => listStudents(c.var.db, count, cursor, filter);
     const page = await fetchPage(limit, fetch, (s) => [s.id]);
     annotateRequestLog(c, { row_count: page.data.length });
     return c.json(page, 200);
@@ -50,6 +49,7 @@ export const studentRoutes = new Hono<AppEnv>()
     async (c) => {
       const { id } = c.req.valid("param");
       const result = await updateStudent(c.var.db, id, c.req.valid("json"), ifMatchVersions(c));
+      if (result.outcome === "taken") throw taken(result.column);
       if (result.outcome !== "updated") throw REFUSED[result.outcome](id);
       const fields = result.changed.join(",");
       if (fields) recordEvent(c, "student.updated", { student_id: id, fields });

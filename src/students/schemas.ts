@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { idPageQuery } from "../lib/pagination";
+import { sisIdSchema } from "../lib/sis-id";
 import { textSchema } from "../lib/text";
 
 /** Request shapes of /students, checked by its routes; the types below are inferred from them. */
@@ -18,20 +19,31 @@ const emailSchema = z
 
 const nameSchema = textSchema(200);
 
-export const createStudentBody = z.strictObject({ name: nameSchema, email: emailSchema });
+export const createStudentBody = z.strictObject({
+  name: nameSchema,
+  email: emailSchema,
+  sis_id: z.optional(sisIdSchema),
+});
 
 /** `PATCH /students/{id}`: any of the fields of a create, at least one, checked the same way. */
 export const updateStudentBody = z
-  .strictObject({ name: z.optional(nameSchema), email: z.optional(emailSchema) })
+  .strictObject({
+    name: z.optional(nameSchema),
+    email: z.optional(emailSchema),
+    sis_id: z.optional(z.nullable(sisIdSchema)),
+  })
   .check(
     z.refine(
       (body) => Object.keys(body).length > 0,
-      "must change at least one field: name or email",
+      "must change at least one field: name, email or sis_id",
     ),
   );
 
-/** `GET /students`: a page in id order; with `?email=`, the one student who has it (any case), if any. */
-export const studentListQuery = z.extend(idPageQuery, { email: z.optional(emailSchema) });
+/** `GET /students`: a page in id order; with `?email=` (any case) or `?sis_id=`, the one student who has it, if any. */
+export const studentListQuery = z.extend(idPageQuery, {
+  email: z.optional(emailSchema),
+  sis_id: z.optional(sisIdSchema),
+});
 
 export type StudentChanges = z.output<typeof updateStudentBody>;
 export type NewStudent = z.output<typeof createStudentBody>;

@@ -79,8 +79,8 @@ const resourceEvent = <const T extends string, const F extends string>(
 
 export const eventPayload = z.union([
   enrollmentEvent,
-  resourceEvent("student", ["name", "email"]),
-  resourceEvent("course", ["code", "title", "capacity", "waitlist_capacity"]),
+  resourceEvent("student", ["name", "email", "sis_id"]),
+  resourceEvent("course", ["code", "title", "capacity", "waitlist_capacity", "sis_id"]),
 ]);
 
 export type Webhook = z.output<typeof webhook>;

@@ -8,6 +8,7 @@ import rollback0005 from "../../migrations/rollbacks/0005_idempotency_keys.sql?r
 import rollback0006 from "../../migrations/rollbacks/0006_stamp_in_place.sql?raw";
 import rollback0007 from "../../migrations/rollbacks/0007_seats_and_waitlists.sql?raw";
 import rollback0008 from "../../migrations/rollbacks/0008_webhooks.sql?raw";
+import rollback0009 from "../../migrations/rollbacks/0009_sis_ids.sql?raw";
 
 // Runs the real migrations one at a time on an empty D1 (MIGRATION_DB), with data in place,
 // as a deployed database would meet them, and each rollback after its migration.
@@ -393,8 +394,9 @@ it("0008 adds the webhook tables, indexes and triggers only, leaves every row by
   const [schemaBefore, before] = [await schema(), await rows()];
   expect(before.enrollments.length).toBeGreaterThan(0);
 
-  await applyD1Migrations(db, migrations);
-  expect(await applied()).toEqual(names(migrations));
+  const upTo0008 = upTo("0008_webhooks.sql");
+  await applyD1Migrations(db, upTo0008);
+  expect(await applied()).toEqual(names(upTo0008));
   expect(await rows()).toEqual(before);
   const added = (await schema()).filter((o) => !schemaBefore.some((b) => b.name === o.name));
   expect(new Set(added.map((o) => o.tbl_name))).toEqual(
@@ -433,6 +435,80 @@ it("0008 adds the webhook tables, indexes and triggers only, leaves every row by
   await runRollback(rollback0008);
   expect(await schema()).toEqual(schemaBefore);
   expect(await applied()).toEqual(names(upTo0007));
+  await applyD1Migrations(db, upTo0008);
+  expect(await applied()).toEqual(names(upTo0008));
+});
+
+it("0009 adds the SIS id columns and unique indexes, names sis_id in update events, leaves every row byte-identical, and its rollback undoes exactly that", async () => {
+  const upTo0008 = upTo("0008_webhooks.sql");
+  await applyD1Migrations(db, upTo0008);
+  const rows = async () => ({
+    students: await all(
+      "SELECT quote(id), quote(name), quote(email), quote(created_at), quote(version) FROM students ORDER BY rowid",
+    ),
+    courses: await all(
+      "SELECT quote(id), quote(code), quote(title), quote(created_at), quote(capacity), quote(waitlist_capacity), quote(version) FROM courses ORDER BY rowid",
+    ),
+    enrollments: await all(
+      "SELECT quote(student_id), quote(course_id), quote(status), quote(updated_at), quote(waitlist_seq) FROM student_courses ORDER BY rowid",
+    ),
+    events: await all(
+      "SELECT quote(id), quote(type), quote(data) FROM webhook_events ORDER BY rowid",
+    ),
+  });
+  const [schemaBefore, before] = [await schema(), await rows()];
+  expect(before.students.length).toBeGreaterThan(0);
+  expect(before.courses.length).toBeGreaterThan(0);
+
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
+  expect(await rows()).toEqual(before);
+  const after = await schema();
+  const changed = after.filter(
+    (o) => !schemaBefore.some((b) => b.name === o.name && b.sql === o.sql),
+  );
+  expect(changed.map(({ type, name }) => ({ type, name }))).toEqual([
+    { type: "table", name: "courses" },
+    { type: "index", name: "courses_sis_id_unique" },
+    { type: "table", name: "students" },
+    { type: "index", name: "students_sis_id_unique" },
+    { type: "trigger", name: "webhooks_course_updated" },
+    { type: "trigger", name: "webhooks_student_updated" },
+  ]);
+  expect(await all("SELECT quote(sis_id) FROM students GROUP BY 1")).toEqual([
+    { "quote(sis_id)": "NULL" },
+  ]);
+  expect(await all("SELECT quote(sis_id) FROM courses GROUP BY 1")).toEqual([
+    { "quote(sis_id)": "NULL" },
+  ]);
+
+  // Unique, exactly (case included), with any number of students without one.
+  await db.prepare("UPDATE students SET sis_id = 'S-1' WHERE id = 1").run();
+  await expect(db.prepare("UPDATE students SET sis_id = 'S-1' WHERE id = 2").run()).rejects.toThrow(
+    /UNIQUE/,
+  );
+  await db.prepare("UPDATE students SET sis_id = 's-1' WHERE id = 2").run();
+  await expect(db.prepare("UPDATE courses SET sis_id = '' WHERE id = 1").run()).rejects.toThrow(
+    /CHECK/,
+  );
+  // A changed SIS id is named in the update's event, as a changed name is.
+  await db
+    .prepare(
+      "INSERT INTO webhook_subscriptions (url, events, secret) VALUES ('https://r.example', '[\"*\"]', 'v1.x')",
+    )
+    .run();
+  await db.prepare("UPDATE students SET sis_id = 'S-9', version = version + 1 WHERE id = 1").run();
+  await db
+    .prepare("UPDATE courses SET sis_id = 'C-9', title = 'New', version = version + 1 WHERE id = 1")
+    .run();
+  expect(await all("SELECT type, data FROM webhook_events ORDER BY rowid")).toEqual([
+    { type: "student.updated", data: '{"id":1,"fields":["sis_id"]}' },
+    { type: "course.updated", data: '{"id":1,"fields":["title","sis_id"]}' },
+  ]);
+
+  await runRollback(rollback0009);
+  expect(await schema()).toEqual(schemaBefore);
+  expect(await applied()).toEqual(names(upTo0008));
   await applyD1Migrations(db, migrations);
   expect(await applied()).toEqual(names(migrations));
 });

@@ -62,13 +62,21 @@ const id = fc.oneof(
 );
 
 // Bodies for each write route: right keys with wrong values, extra keys, and mostly valid
-// ones whose fixed email or code comes back often, to hit the conflicts.
+// ones whose fixed email, code or SIS id comes back often, to hit the conflicts.
+const sisId = fc.oneof(
+  fc.string({ maxLength: 260 }),
+  fc.constantFrom("SIS-DUP", "sis-dup", " SIS-DUP ", null),
+);
 export const studentBody = fc.oneof(
-  fc.record({ name: anyJson, email: anyJson }, { requiredKeys: [] }),
-  fc.record({
-    name: fc.string({ maxLength: 60 }),
-    email: fc.oneof(fc.emailAddress(), fc.constantFrom("dup@example.org", "DUP@Example.org")),
-  }),
+  fc.record({ name: anyJson, email: anyJson, sis_id: anyJson }, { requiredKeys: [] }),
+  fc.record(
+    {
+      name: fc.string({ maxLength: 60 }),
+      email: fc.oneof(fc.emailAddress(), fc.constantFrom("dup@example.org", "DUP@Example.org")),
+      sis_id: sisId,
+    },
+    { requiredKeys: ["name", "email"] },
+  ),
 );
 // Seats and places in line: in range, at its edges, past them, and not numbers at all.
 const seats = fc.oneof(
@@ -78,7 +86,13 @@ const seats = fc.oneof(
 );
 export const courseBody = fc.oneof(
   fc.record(
-    { code: anyJson, title: anyJson, capacity: anyJson, waitlist_capacity: anyJson },
+    {
+      code: anyJson,
+      title: anyJson,
+      capacity: anyJson,
+      waitlist_capacity: anyJson,
+      sis_id: anyJson,
+    },
     { requiredKeys: [] },
   ),
   fc.record(
@@ -90,6 +104,7 @@ export const courseBody = fc.oneof(
       title: fc.string({ maxLength: 210 }),
       capacity: seats,
       waitlist_capacity: seats,
+      sis_id: sisId,
     },
     { requiredKeys: ["code", "title"] },
   ),
@@ -212,6 +227,7 @@ const queryKey = fc.oneof(
     "updated_since",
     "email",
     "code",
+    "sis_id",
     "Limit",
     "limit[]",
     "__proto__",
@@ -302,6 +318,7 @@ export const query = fc.oneof(
         updated_since: timeValue,
         email: fc.oneof(fc.emailAddress(), queryValue),
         code: queryValue,
+        sis_id: fc.oneof(fc.constantFrom("SIS-DUP", "sis-dup"), queryValue),
       },
       { requiredKeys: [] },
     )
@@ -354,11 +371,11 @@ export const contentType = fc.oneof(
 /** If-Match: current, stale, weak, listed, of an older shape revision, starred, unquoted or junk. */
 export const ifMatch = fc.oneof(
   fc.constantFrom(
-    '"r2.1"',
-    '"r2.2"',
-    '"r2.9"',
-    'W/"r2.1"',
-    '"r2.1", "r2.2"',
+    '"r3.1"',
+    '"r3.2"',
+    '"r3.9"',
+    'W/"r3.1"',
+    '"r3.1", "r3.2"',
     '"1"',
     '"r1.1"',
     "*",

@@ -93,7 +93,9 @@ export const countRows = async (sql: string, ...params: unknown[]) =>
 
 let unique = 0;
 
-export async function createStudent(fields: { name?: string; email?: string } = {}) {
+export async function createStudent(
+  fields: { name?: string; email?: string; sis_id?: string } = {},
+) {
   unique += 1;
   const res = await api("/students", {
     method: "POST",
@@ -103,7 +105,9 @@ export async function createStudent(fields: { name?: string; email?: string } = 
   return (await res.json()) as Student;
 }
 
-export async function createCourse(fields: { code?: string; title?: string } = {}) {
+export async function createCourse(
+  fields: { code?: string; title?: string; sis_id?: string } = {},
+) {
   unique += 1;
   const res = await api("/courses", {
     method: "POST",

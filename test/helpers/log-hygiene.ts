@@ -40,7 +40,7 @@ const EVENTS = [
   ),
   "webhook.delivery_retried",
 ];
-const FIELD = "(name|email|code|title|capacity|waitlist_capacity)";
+const FIELD = "(name|email|code|title|capacity|waitlist_capacity|sis_id)";
 const FIELD_NAMES = new RegExp(`^${FIELD}(,${FIELD})*$`);
 const ID_LIST = /^[1-9][0-9]*(,[1-9][0-9]*)*$/;
 

@@ -138,7 +138,7 @@ export const ROUTE_CASES: RouteCase[] = [
     path: (f) => `/students/${f.student.id}`,
     init: () => ({
       ...json({ name: "Renamed" }),
-      headers: { ...json({}).headers, "If-Match": '"r2.1"' },
+      headers: { ...json({}).headers, "If-Match": '"r3.1"' },
     }),
   },
   {
@@ -148,7 +148,7 @@ export const ROUTE_CASES: RouteCase[] = [
     path: (f) => `/students/${f.student.id}`,
     init: () => ({
       ...json({ name: "Stale" }),
-      headers: { ...json({}).headers, "If-Match": '"r2.1"' },
+      headers: { ...json({}).headers, "If-Match": '"r3.1"' },
     }),
   },
   {
@@ -157,6 +157,44 @@ export const ROUTE_CASES: RouteCase[] = [
     method: "PATCH",
     path: (f) => `/students/${f.student.id}`,
     init: () => json({ email: "route-case@example.org" }),
+  },
+  {
+    name: "POST /students (with a SIS id)",
+    status: 201,
+    method: "POST",
+    path: () => "/students",
+    init: () => json({ name: "S", email: "route-case-sis@example.org", sis_id: "ROUTE-SIS-1" }),
+  },
+  {
+    name: "POST /students (SIS id taken)",
+    status: 409,
+    method: "POST",
+    path: () => "/students",
+    init: () => json({ name: "S", email: "route-case-sis-2@example.org", sis_id: "ROUTE-SIS-1" }),
+  },
+  {
+    name: "POST /students (Idempotency-Key, SIS id taken)",
+    status: 409,
+    method: "POST",
+    path: () => "/students",
+    init: () =>
+      keyed(
+        { name: "S", email: "route-case-sis-3@example.org", sis_id: "ROUTE-SIS-1" },
+        "route-case-sis-key",
+      ),
+  },
+  {
+    name: "GET /students?sis_id=",
+    status: 200,
+    method: "GET",
+    path: () => "/students?sis_id=ROUTE-SIS-1",
+  },
+  {
+    name: "PATCH /students/{id} (SIS id taken)",
+    status: 409,
+    method: "PATCH",
+    path: (f) => `/students/${f.student.id}`,
+    init: () => json({ sis_id: "ROUTE-SIS-1" }),
   },
   {
     name: "POST /courses",
@@ -178,6 +216,19 @@ export const ROUTE_CASES: RouteCase[] = [
     method: "PATCH",
     path: (f) => `/courses/${f.course.id}`,
     init: () => json({ title: "Retitled" }),
+  },
+  {
+    name: "PATCH /courses/{id} (a SIS id)",
+    status: 200,
+    method: "PATCH",
+    path: (f) => `/courses/${f.course.id}`,
+    init: () => json({ sis_id: "ROUTE-COURSE-1" }),
+  },
+  {
+    name: "GET /courses?sis_id=",
+    status: 200,
+    method: "GET",
+    path: () => "/courses?sis_id=ROUTE-COURSE-1",
   },
   {
     name: "GET /courses",
@@ -312,14 +363,14 @@ export const ROUTE_CASES: RouteCase[] = [
     status: 412,
     method: "DELETE",
     path: (f) => `/courses/${f.other.id}`,
-    init: () => ({ headers: { "If-Match": '"r2.9"' } }),
+    init: () => ({ headers: { "If-Match": '"r3.9"' } }),
   },
   {
     name: "DELETE /courses/{id} (current If-Match)",
     status: 204,
     method: "DELETE",
     path: (f) => `/courses/${f.other.id}`,
-    init: () => ({ headers: { "If-Match": '"r2.1"' } }),
+    init: () => ({ headers: { "If-Match": '"r3.1"' } }),
   },
   {
     name: "DELETE /students/{id}",

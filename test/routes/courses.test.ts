@@ -15,6 +15,7 @@ describe("POST /courses", () => {
       id: expect.any(Number),
       code: "CS-101.A_B",
       title: "Intro to CS",
+      sis_id: null,
       created_at: expect.any(String),
       capacity: null,
       waitlist_capacity: null,

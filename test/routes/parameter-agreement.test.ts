@@ -370,7 +370,7 @@ const etag = fc
   .tuple(
     fc.constantFrom("", "", "", "W/", "w/", "W/ "),
     fc.oneof(
-      fc.integer({ min: 1, max: 40 }).map((v) => `r2.${v}`),
+      fc.integer({ min: 1, max: 40 }).map((v) => `r3.${v}`),
       fc.string({ unit: ETAGC, maxLength: 8 }),
     ),
     fc.constantFrom('"', '"', '"', "", "'"),
@@ -392,10 +392,10 @@ const tagList = (count: fc.Arbitrary<number>) =>
   );
 const manyTags = fc
   .tuple(fc.integer({ min: 98, max: 102 }), fc.constantFrom(", ", ",", ", , "))
-  .map(([n, sep]) => Array.from({ length: n }, (_, i) => `"r2.${i + 1}"`).join(sep));
+  .map(([n, sep]) => Array.from({ length: n }, (_, i) => `"r3.${i + 1}"`).join(sep));
 const ifMatchValue = near(
   fc.oneof(
-    fc.constantFrom("*", "*", "**", '*, "r2.1"', "\v*", "*\f", "\xa0*"),
+    fc.constantFrom("*", "*", "**", '*, "r3.1"', "\v*", "*\f", "\xa0*"),
     tagList(fc.integer({ min: 0, max: 4 })),
     manyTags,
   ),
@@ -526,13 +526,13 @@ const EDGES: Record<string, string[]> = {
   "header:If-Match": [
     "*",
     "**",
-    '*, "r2.1"',
+    '*, "r3.1"',
     "\v*",
-    '"r2.1"',
-    'W/"r2.1"',
-    'w/"r2.1"',
-    '"r2.1", "r2.2"',
-    ',"r2.1",,',
+    '"r3.1"',
+    'W/"r3.1"',
+    'w/"r3.1"',
+    '"r3.1", "r3.2"',
+    ',"r3.1",,',
     ",",
     "",
     '"a" "b"',
@@ -541,8 +541,8 @@ const EDGES: Record<string, string[]> = {
     '"\xe9"',
     '"a\x7f"',
     'W/ "a"',
-    Array.from({ length: 100 }, (_, i) => `"r2.${i}"`).join(", , "),
-    Array.from({ length: 101 }, (_, i) => `"r2.${i}"`).join(","),
+    Array.from({ length: 100 }, (_, i) => `"r3.${i}"`).join(", , "),
+    Array.from({ length: 101 }, (_, i) => `"r3.${i}"`).join(","),
   ],
   "header:If-None-Match": ["*", '"x"', "", "junk", '"unclosed', "\v*"],
   "header:Idempotency-Key": [
@@ -574,6 +574,7 @@ const GENERATORS: Record<string, (path: string) => fc.Arbitrary<string>> = {
   "query:status": (path) => (path.endsWith("/deliveries") ? deliveryStatusValue : statusValue),
   "query:email": () => emailValue,
   "query:code": () => codeValue,
+  "query:sis_id": () => textValue,
   "query:updated_since": () => timeValue,
   "header:If-Match": () => ifMatchValue,
   "header:If-None-Match": () => headerText,
@@ -806,6 +807,7 @@ describe(`body text fields: the document's pattern and the app agree (FUZZ_SEED=
     email: emailValue,
     code: codeValue,
     url: urlValue,
+    sis_id: textValue,
   };
   const fields = operations.flatMap((op) => {
     const schema = op.requestBody?.content["application/json"].schema as
@@ -818,7 +820,7 @@ describe(`body text fields: the document's pattern and the app agree (FUZZ_SEED=
 
   it("covers the text fields of the bodies", () => {
     expect(new Set(fields.map(({ name }) => name))).toEqual(
-      new Set(["name", "email", "code", "title", "url", "description"]),
+      new Set(["name", "email", "code", "title", "url", "description", "sis_id"]),
     );
   });
 

@@ -18,6 +18,7 @@ describe("POST /students", () => {
       id: expect.any(Number),
       name: "Ada Lovelace",
       email: "ada@example.org",
+      sis_id: null,
       created_at: expect.stringMatching(ISO_MS),
     });
     const stored = await env.DB.prepare("SELECT name, email FROM students WHERE id = ?")

@@ -28,9 +28,9 @@ describe("PATCH /students/{id}", () => {
       name: "Ada  King",
       email: "ada.king@example.org",
     });
-    expect(res.headers.get("ETag")).toBe('"r2.2"');
+    expect(res.headers.get("ETag")).toBe('"r3.2"');
     const read = await api(`/students/${student.id}`);
-    expect(read.headers.get("ETag")).toBe('"r2.2"');
+    expect(read.headers.get("ETag")).toBe('"r3.2"');
     expect(((await read.json()) as Student).name).toBe("Ada  King");
     // Only the name: the email stays.
     expect(await (await patch(`/students/${student.id}`, { name: "Ada" })).json()).toMatchObject({
@@ -44,14 +44,14 @@ describe("PATCH /students/{id}", () => {
       method: "POST",
       json: { name: "Same", email: "same.version@example.org" },
     });
-    expect(created.headers.get("ETag")).toBe('"r2.1"');
+    expect(created.headers.get("ETag")).toBe('"r3.1"');
     const { id } = (await created.json()) as Student;
     const same = await patch(`/students/${id}`, {
       name: "Same",
       email: "SAME.version@example.org",
     });
     expect(same.status).toBe(200);
-    expect(same.headers.get("ETag")).toBe('"r2.1"');
+    expect(same.headers.get("ETag")).toBe('"r3.1"');
   });
 
   it("with a current If-Match applies; with a stale one answers 412 precondition_failed and changes nothing", async () => {
@@ -94,7 +94,7 @@ describe("PATCH /students/{id}", () => {
       .run();
     const read = await api(`/students/${student.id}`, { headers: { "If-None-Match": tag } });
     expect(read.status).toBe(200);
-    expect(read.headers.get("ETag")).toBe('"r2.2"');
+    expect(read.headers.get("ETag")).toBe('"r3.2"');
     await expectProblem(
       await patch(`/students/${student.id}`, { name: "Overwrite" }, { "If-Match": tag }),
       412,
@@ -107,9 +107,9 @@ describe("PATCH /students/{id}", () => {
     // The Worker's own update moves it once, not twice.
     expect(
       (
-        await patch(`/students/${student.id}`, { name: "Once" }, { "If-Match": '"r2.2"' })
+        await patch(`/students/${student.id}`, { name: "Once" }, { "If-Match": '"r3.2"' })
       ).headers.get("ETag"),
-    ).toBe('"r2.3"');
+    ).toBe('"r3.3"');
   });
 
   it("lets exactly one of two concurrent PATCHes with the same If-Match win", async () => {
@@ -140,7 +140,7 @@ describe("PATCH /students/{id}", () => {
       "student_not_found",
     );
     await expectProblem(
-      await patch("/students/999999", { name: "Nobody" }, { "If-Match": '"r2.1"' }),
+      await patch("/students/999999", { name: "Nobody" }, { "If-Match": '"r3.1"' }),
       404,
       "student_not_found",
     );
@@ -177,13 +177,13 @@ describe("PATCH /students/{id}", () => {
       await patch(
         `/students/${student.id}`,
         { name: "X" },
-        { "If-Match": Array(101).fill('"r2.1"').join(", ") },
+        { "If-Match": Array(101).fill('"r3.1"').join(", ") },
       ),
       400,
       "validation_failed",
     );
     expect(
-      (await patch(`/students/${student.id}`, { name: "Y" }, { "If-Match": '"a,b", , "r2.1"' }))
+      (await patch(`/students/${student.id}`, { name: "Y" }, { "If-Match": '"a,b", , "r3.1"' }))
         .status,
     ).toBe(200);
     await expectProblem(
@@ -219,13 +219,13 @@ describe("PATCH /courses/{id}", () => {
     const res = await patch(
       `/courses/${course.id}`,
       { code: " new-code.1 ", title: "New title" },
-      { "If-Match": '"r2.1"' },
+      { "If-Match": '"r3.1"' },
     );
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ...course, code: "NEW-CODE.1", title: "New title" });
-    expect(res.headers.get("ETag")).toBe('"r2.2.0.0"');
+    expect(res.headers.get("ETag")).toBe('"r3.2.0.0"');
     await expectProblem(
-      await patch(`/courses/${course.id}`, { title: "Stale" }, { "If-Match": '"r2.1"' }),
+      await patch(`/courses/${course.id}`, { title: "Stale" }, { "If-Match": '"r3.1"' }),
       412,
       "precondition_failed",
     );
@@ -249,10 +249,10 @@ describe("PATCH /courses/{id}", () => {
       code: course.code.toLowerCase(),
       title: course.title,
     });
-    expect(same.headers.get("ETag")).toBe('"r2.1.0.0"');
+    expect(same.headers.get("ETag")).toBe('"r3.1.0.0"');
     const answers = await Promise.all(
       ["A", "B"].map((title) =>
-        patch(`/courses/${course.id}`, { title }, { "If-Match": '"r2.1"' }),
+        patch(`/courses/${course.id}`, { title }, { "If-Match": '"r3.1"' }),
       ),
     );
     expect(answers.map((r) => r.status).sort()).toEqual([200, 412]);

@@ -11,6 +11,7 @@ import { student } from "../../src/students/responses";
 const SHAPES: Record<number, string> = {
   1: "7a499be4d673b74ffd1a9041ba17b888dfb5d90b49e196c3dde371da1893541c",
   2: "527b8628d1831f0895d85277ba9baa146a463dfdd71b633d194f922b00d4ff7d",
+  3: "2ab33b50767f577544f4bbc9815e832d01bd6ad944eef176b51626d66f3cce79",
 };
 
 it("SHAPE_REVISION moves on whenever the JSON shape of a student or course changes", async () => {
