@@ -156,6 +156,20 @@ describe("a create with an Idempotency-Key", () => {
     await expectProblem(await post("/students", newStudent(), key), 422, "idempotency_key_reused");
   });
 
+  it("replays a refusal stored before keys named the taken field as the email's", async () => {
+    const [key, taken] = [newKey(), newStudent()];
+    await post("/students", taken);
+    const body = { name: "Other", email: taken.email, sis_id: `OLD-${unique}` };
+    await expectProblem(await post("/students", body, key), 409, "email_taken");
+    // A key stored by the Worker before migrations/0009 holds NULL for a refusal.
+    await env.DB.prepare("UPDATE idempotency_keys SET created = NULL WHERE key = ?")
+      .bind(key)
+      .run();
+    const retry = await post("/students", body, key);
+    expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
+    await expectProblem(retry, 409, "email_taken");
+  });
+
   it("keeps nothing for a request refused before it ran (400), so its key stays free", async () => {
     const key = newKey();
     await expectProblem(
