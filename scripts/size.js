@@ -12,7 +12,9 @@ import { parseArgs } from "node:util";
 import { median } from "./median.js";
 import { busyMs } from "./startup-profile.js";
 
-const BUDGET = { gzipKiB: 60, startupMs: 15 };
+// 72 KiB since roster imports: csv-parse and src/imports/ took the bundle from 58 to 71 KiB
+// (issue 18 allows up to 75; docs/performance.md, "Size and startup").
+const BUDGET = { gzipKiB: 72, startupMs: 15 };
 const { values: args } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
 const RUNS = Math.max(1, Number(args.runs));
 

@@ -4,6 +4,7 @@ import { enrollmentRoutes } from "./enrollments/routes";
 import type { AppEnv } from "./env";
 import { health } from "./health";
 import { notFound, onError } from "./http/error-handlers";
+import { importRoutes } from "./imports/routes";
 import { authenticate, authorize } from "./middleware/auth";
 import { corsForAllowedOrigins } from "./middleware/cors";
 import { d1Session } from "./middleware/d1-session";
@@ -36,10 +37,13 @@ export const app = new Hono<AppEnv>()
   .route("/students", studentRoutes)
   .route("/courses", courseRoutes)
   .route("/webhooks", webhookRoutes)
+  .route("/imports", importRoutes)
   .route("/", enrollmentRoutes);
 
 app.onError(onError);
 app.notFound(notFound(app));
+
+export { ImportWorkflow } from "./imports/workflow";
 
 /** The app's routes as a type: `hc<AppType>(baseUrl)` from hono/client is a typed client. */
 export type AppType = typeof app;

@@ -232,3 +232,47 @@ export const webhookDeliveries = sqliteTable(
       .where(sql`${t.state} IN ('pending', 'queued')`),
   ],
 );
+
+export const IMPORT_TYPES = ["students", "courses", "enrollments"] as const;
+export const IMPORT_STATES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+
+/** Roster imports (migrations/0010): one row per uploaded file, its progress and its counts. */
+export const imports = sqliteTable(
+  "imports",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    type: text("type", { enum: IMPORT_TYPES }).notNull(),
+    mode: text("mode", { enum: ["upsert", "sync"] })
+      .notNull()
+      .default("upsert"),
+    dry_run: integer("dry_run").notNull().default(0),
+    max_drop_percent: integer("max_drop_percent").notNull().default(10),
+    state: text("state", { enum: IMPORT_STATES }).notNull().default("queued"),
+    object_key: text("object_key").notNull(),
+    size_bytes: integer("size_bytes").notNull(),
+    bytes_processed: integer("bytes_processed").notNull().default(0),
+    lines_processed: integer("lines_processed").notNull().default(0),
+    rows_processed: integer("rows_processed").notNull().default(0),
+    created: integer("created").notNull().default(0),
+    updated: integer("updated").notNull().default(0),
+    unchanged: integer("unchanged").notNull().default(0),
+    dropped: integer("dropped").notNull().default(0),
+    error_count: integer("error_count").notNull().default(0),
+    /** The first 100 errors, a JSON array of {line, column, message}. */
+    errors: text("errors").notNull().default("[]"),
+    failure: text("failure"),
+    created_at: timestamp("created_at"),
+    started_at: text("started_at"),
+    finished_at: text("finished_at"),
+  },
+  (t) => [
+    check("imports_type", sql`${t.type} IN ('students', 'courses', 'enrollments')`),
+    check("imports_mode", sql`${t.mode} IN ('upsert', 'sync')`),
+    check("imports_dry_run", sql`${t.dry_run} IN (0, 1)`),
+    check("imports_max_drop_percent", sql`${t.max_drop_percent} BETWEEN 0 AND 100`),
+    check(
+      "imports_state",
+      sql`${t.state} IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')`,
+    ),
+  ],
+);

@@ -12,6 +12,7 @@ export const PROBLEMS = {
   enrollment_not_found: { status: 404, title: "Enrollment not found" },
   webhook_not_found: { status: 404, title: "Webhook not found" },
   delivery_not_found: { status: 404, title: "Delivery not found" },
+  import_not_found: { status: 404, title: "Import not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   email_taken: { status: 409, title: "Email already taken" },
   code_taken: { status: 409, title: "Course code already taken" },
@@ -19,6 +20,7 @@ export const PROBLEMS = {
   course_full: { status: 409, title: "Course full" },
   delivery_not_failed: { status: 409, title: "Delivery not failed" },
   precondition_failed: { status: 412, title: "Precondition failed" },
+  length_required: { status: 411, title: "Length required" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   idempotency_key_reused: { status: 422, title: "Idempotency key reused" },
@@ -114,6 +116,8 @@ export const enrollmentNotFound = (studentId: number, courseId: number, state = 
     "enrollment_not_found",
     `Student ${studentId} has no${state} enrollment in course ${courseId}.`,
   );
+export const importNotFound = (id: number) =>
+  new Problem("import_not_found", `No import has id ${id}.`);
 export const webhookNotFound = (id: number) =>
   new Problem("webhook_not_found", `No webhook subscription has id ${id}.`);
 export const deliveryNotFound = (webhookId: number, deliveryId: number) =>
@@ -146,10 +150,17 @@ export const preconditionFailed = () =>
 // 413, 415, 422
 export const payloadTooLarge = (max: number) =>
   new Problem("payload_too_large", `The request body exceeds ${max} bytes.`);
-export const unsupportedMediaType = () =>
+export const unsupportedMediaType = (mediaType = "application/json") =>
   new Problem(
     "unsupported_media_type",
-    "Send the body as JSON with `Content-Type: application/json`.",
+    mediaType === "text/csv"
+      ? "Send the file as CSV with `Content-Type: text/csv`."
+      : "Send the body as JSON with `Content-Type: application/json`.",
+  );
+export const lengthRequired = () =>
+  new Problem(
+    "length_required",
+    "Send the file with a Content-Length header: it is stored as it arrives, and its length is needed first.",
   );
 export const idempotencyKeyReused = () =>
   new Problem(

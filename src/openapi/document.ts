@@ -13,6 +13,7 @@ import { IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LENGTH } from "../http/idempotency
 import { IF_MATCH_PATTERN } from "../http/preconditions";
 import { problemBody } from "../http/problem-body";
 import { PROBLEMS, type ProblemCode } from "../http/problems";
+import { importRecord } from "../imports/responses";
 import { idPageQuery } from "../lib/pagination";
 import { sisIdSchema } from "../lib/sis-id";
 import { TEXT_PATTERN, trimmedPattern } from "../lib/text";
@@ -42,6 +43,7 @@ const NAMED = new Map<z.core.$ZodType, string>([
   [webhook, "Webhook"],
   [delivery, "WebhookDelivery"],
   [eventPayload, "WebhookEvent"],
+  [importRecord, "Import"],
 ]);
 
 // What JSON Schema cannot say about a field (the app trims, normalises and transforms before
@@ -264,6 +266,7 @@ function problemsOf(op: Operation): ProblemCode[] {
   ];
   if (op.method !== "get") codes.push("insufficient_scope");
   if (op.body) codes.push("invalid_json", "payload_too_large", "unsupported_media_type");
+  if (op.csvBody) codes.push("payload_too_large", "unsupported_media_type");
   return [...new Set([...codes, ...(op.problems ?? [])])];
 }
 
@@ -383,6 +386,12 @@ function operation(op: Operation) {
         content: { "application/json": { schema: jsonSchema(op.body, "input") } },
       },
     }),
+    ...(op.csvBody && {
+      requestBody: {
+        required: true,
+        content: { "text/csv": { schema: { type: "string", description: op.csvBody } } },
+      },
+    }),
     responses: {
       ...Object.fromEntries(
         op.responses.map(
@@ -432,7 +441,9 @@ export function buildOpenApiDocument() {
     // Relative: the origin that serves this document, so /docs tries requests where it is hosted.
     servers: [{ url: "/", description: "The origin that serves this document" }],
     security: [{ bearer: [] }],
-    tags: ["Service", "Students", "Courses", "Enrollments", "Webhooks"].map((name) => ({ name })),
+    tags: ["Service", "Students", "Courses", "Enrollments", "Webhooks", "Imports"].map((name) => ({
+      name,
+    })),
     paths,
     webhooks: WEBHOOKS,
     components: {

@@ -10,6 +10,8 @@ import {
 } from "../enrollments/schemas";
 import { healthBody } from "../health";
 import type { ProblemCode } from "../http/problems";
+import { importRecord } from "../imports/responses";
+import { importQuery } from "../imports/schemas";
 import { idParams } from "../lib/ids";
 import { idPageQuery, pageSchema } from "../lib/pagination";
 import { student } from "../students/responses";
@@ -32,7 +34,7 @@ export type Operation = {
   /** In OpenAPI form: /students/{id}. */
   path: string;
   summary: string;
-  tag: "Service" | "Students" | "Courses" | "Enrollments" | "Webhooks";
+  tag: "Service" | "Students" | "Courses" | "Enrollments" | "Webhooks" | "Imports";
   /** Served without a token. */
   open?: true;
   /** A file of public/, served by Static Assets before the Worker runs. */
@@ -40,6 +42,8 @@ export type Operation = {
   params?: z.ZodMiniObject;
   query?: z.ZodMiniObject;
   body?: z.ZodMiniType;
+  /** A CSV file as the body (`text/csv`), described in words. */
+  csvBody?: string;
   responses: {
     status: 200 | 201 | 202 | 204;
     description: string;
@@ -413,5 +417,59 @@ export const OPERATIONS: Operation[] = [
       },
     ],
     problems: ["insufficient_scope", "delivery_not_found", "delivery_not_failed"],
+  },
+  {
+    method: "post",
+    path: "/imports",
+    summary: "Import a CSV file of students, upserted by SIS id",
+    tag: "Imports",
+    query: importQuery,
+    csvBody:
+      "A CSV file (UTF-8, with or without a BOM; CRLF, LF or CR; fields quoted as RFC 4180 says) whose first row names its columns, in any order. Students: sis_id, name, email. At most 100 MiB, with a Content-Length.",
+    responses: [
+      {
+        status: 202,
+        description:
+          "Accepted: the file is stored and its Workflow queued. Follow Location (GET /imports/{id}) for its progress.",
+        schema: importRecord,
+        location: true,
+      },
+    ],
+    problems: ["length_required"],
+  },
+  {
+    method: "get",
+    path: "/imports",
+    summary: "List imports",
+    tag: "Imports",
+    query: idPageQuery,
+    responses: [
+      { status: 200, description: "A page, in id order.", schema: pageSchema(importRecord) },
+    ],
+  },
+  {
+    method: "get",
+    path: "/imports/{id}",
+    summary: "Get an import: its state, progress, counts and first errors",
+    tag: "Imports",
+    params: idParams,
+    responses: [{ status: 200, description: "The import.", schema: importRecord }],
+    problems: ["import_not_found"],
+  },
+  {
+    method: "delete",
+    path: "/imports/{id}",
+    summary: "Cancel an import that has not finished",
+    tag: "Imports",
+    params: idParams,
+    responses: [
+      {
+        status: 200,
+        description:
+          "The import as it now is: cancelled (the chunks already applied stay applied, and its counts say what they did), or as it finished.",
+        schema: importRecord,
+      },
+    ],
+    problems: ["import_not_found"],
   },
 ];

@@ -9,6 +9,7 @@ import rollback0006 from "../../migrations/rollbacks/0006_stamp_in_place.sql?raw
 import rollback0007 from "../../migrations/rollbacks/0007_seats_and_waitlists.sql?raw";
 import rollback0008 from "../../migrations/rollbacks/0008_webhooks.sql?raw";
 import rollback0009 from "../../migrations/rollbacks/0009_sis_ids.sql?raw";
+import rollback0010 from "../../migrations/rollbacks/0010_imports.sql?raw";
 
 // Runs the real migrations one at a time on an empty D1 (MIGRATION_DB), with data in place,
 // as a deployed database would meet them, and each rollback after its migration.
@@ -460,8 +461,9 @@ it("0009 adds the SIS id columns and unique indexes, names sis_id in update even
   expect(before.students.length).toBeGreaterThan(0);
   expect(before.courses.length).toBeGreaterThan(0);
 
-  await applyD1Migrations(db, migrations);
-  expect(await applied()).toEqual(names(migrations));
+  const upTo0009 = upTo("0009_sis_ids.sql");
+  await applyD1Migrations(db, upTo0009);
+  expect(await applied()).toEqual(names(upTo0009));
   expect(await rows()).toEqual(before);
   const after = await schema();
   const changed = after.filter(
@@ -509,6 +511,31 @@ it("0009 adds the SIS id columns and unique indexes, names sis_id in update even
   await runRollback(rollback0009);
   expect(await schema()).toEqual(schemaBefore);
   expect(await applied()).toEqual(names(upTo0008));
+  await applyD1Migrations(db, upTo0009);
+  expect(await applied()).toEqual(names(upTo0009));
+});
+
+it("0010 adds the imports table only, and its rollback drops exactly that", async () => {
+  const upTo0009 = upTo("0009_sis_ids.sql");
+  await applyD1Migrations(db, upTo0009);
+  const schemaBefore = await schema();
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
+  const added = (await schema()).filter(
+    (o) => !schemaBefore.some((b) => b.name === o.name && b.sql === o.sql),
+  );
+  expect(added.map(({ type, name }) => ({ type, name }))).toEqual([
+    { type: "table", name: "imports" },
+  ]);
+  await expect(
+    db
+      .prepare("INSERT INTO imports (type, object_key, size_bytes) VALUES ('teachers', 'k', 1)")
+      .run(),
+  ).rejects.toThrow(/CHECK/);
+
+  await runRollback(rollback0010);
+  expect(await schema()).toEqual(schemaBefore);
+  expect(await applied()).toEqual(names(upTo0009));
   await applyD1Migrations(db, migrations);
   expect(await applied()).toEqual(names(migrations));
 });

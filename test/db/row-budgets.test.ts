@@ -69,6 +69,10 @@ const BUDGETS: Record<string, [read: number, written: number]> = {
   "GET /webhooks/{id}/deliveries": [7, 0],
   "POST /webhooks/{id}/deliveries/{delivery_id}/retry (not failed)": [3, 0],
   "DELETE /webhooks/{id}": [14, 4],
+  "POST /imports (a dry run)": [8, 2],
+  "GET /imports/{id}": [1, 0],
+  "GET /imports": [1, 0],
+  "DELETE /imports/{id}": [3, 1],
 };
 
 let fixtures: Fixtures;

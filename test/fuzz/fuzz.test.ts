@@ -28,7 +28,7 @@ import {
 // names; `FUZZ_SEED=<that seed> npm test` replays the run from a fresh database.
 
 const SEED = Number(env.FUZZ_SEED) || Math.floor(Math.random() * 2 ** 31);
-const RUNS = { any: 1200, writes: 800, reads: 300, existing: 300 };
+const RUNS = { any: 1200, writes: 800, reads: 300, existing: 300, imports: 150 };
 // Generous: a run takes a few seconds here, and a slow CI machine must not fail it on time.
 const TIMEOUT_MS = 120_000;
 
@@ -42,7 +42,9 @@ type Generated = {
 
 // The webhook queue's consumer works beside the requests, and writes these columns itself (a
 // delivery's attempts, a subscription's health): the checksum leaves them out.
+// So does an import's Workflow (its state, progress and counts).
 const COLUMNS: Record<string, string> = {
+  imports: "id, type, dry_run, object_key, size_bytes, created_at",
   webhook_deliveries: "id, subscription_id, event_id, created_at",
   webhook_subscriptions:
     "id, url, events, description, secret, previous_secret, previous_secret_until, created_at",
@@ -216,6 +218,32 @@ const existingRowRequest = fc
     body: m === "POST" ? JSON.stringify({ course_id: b }) : undefined,
   }));
 
+/**
+ * Uploads of CSV files for a dry run (so no Workflow writes a student while later requests
+ * are checked): well-formed headers with rows of any text, and text of any shape, quotes,
+ * commas and line breaks included.
+ */
+const csvField = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom('"', '""', '"a,b"', '"x\ny"', "\r", "\u0000", "\ufeff"),
+);
+const csvText = fc.oneof(
+  fc
+    .array(fc.array(csvField, { maxLength: 4 }), { maxLength: 6 })
+    .map((rows) => ["sis_id,name,email", ...rows.map((r) => r.join(","))].join("\n")),
+  fc.string({ maxLength: 200 }),
+  fc.constantFrom("", "\ufeff", "sis_id,name,email", '"sis_id,name,email', "sis_id,name,email,x\n"),
+);
+const importRequest = fc
+  .tuple(csvText, fc.constantFrom("text/csv", "text/csv; charset=utf-8", "text/plain"))
+  .map(([csv, type]) => ({
+    method: "POST",
+    path: "/imports",
+    query: "?type=students&dry_run=true",
+    headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": type },
+    body: csv,
+  }));
+
 beforeAll(async () => {
   // Three of each; the first student has an active enrollment and a dropped one. The third
   // course is full: one seat, taken by the second student, and one place in line, the third's.
@@ -281,6 +309,15 @@ describe(`fuzzing (FUZZ_SEED=${SEED}, ${total} generated requests)`, () => {
     await fc.assert(fc.asyncProperty(existingRowRequest, checkInvariants), {
       seed: SEED,
       numRuns: RUNS.existing,
+    });
+  });
+
+  it(`imports: ${RUNS.imports} generated CSV files for a dry run`, {
+    timeout: TIMEOUT_MS,
+  }, async () => {
+    await fc.assert(fc.asyncProperty(importRequest, checkInvariants), {
+      seed: SEED,
+      numRuns: RUNS.imports,
     });
   });
 });

@@ -75,6 +75,22 @@ const logLine = z.union([
     // A webhook subscription's routes: its id, never its URL or secret.
     webhook_id: z.optional(id),
     delivery_id: z.optional(id),
+    import_id: z.optional(id),
+  }),
+  // An import's state changes and chunks: ids and counts, never a row's content.
+  z.strictObject({
+    level: z.literal("info"),
+    message: z.enum([
+      "import.queued",
+      "import.started",
+      "import.chunk",
+      "import.succeeded",
+      "import.failed",
+    ]),
+    import_id: id,
+    type: z.optional(z.enum(["students", "courses", "enrollments"])),
+    rows: z.optional(z.int()),
+    errors: z.optional(z.int()),
   }),
   // The webhook dispatcher: how many deliveries it handed to the queue.
   z.strictObject({

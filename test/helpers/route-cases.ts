@@ -55,6 +55,14 @@ const keyed = (body: unknown, key: string): Init => ({
   body: JSON.stringify(body),
   headers: { "Content-Type": "application/json", "Idempotency-Key": key },
 });
+// A file as a client sends it: with its length, which an import needs first.
+const csv = (text: string): Init => ({
+  body: text,
+  headers: {
+    "Content-Type": "text/csv",
+    "Content-Length": String(new TextEncoder().encode(text).length),
+  },
+});
 // A valid cursor (after id 1): enough for the query after it to be the one a later page sends.
 const CURSOR = btoa("[1]");
 // A place in the change feed, as a client polling it later sends.
@@ -447,6 +455,16 @@ export const ROUTE_CASES: RouteCase[] = [
     path: () => "/webhooks/1/deliveries/1/retry",
   },
   { name: "DELETE /webhooks/{id}", status: 204, method: "DELETE", path: () => "/webhooks/1" },
+  {
+    name: "POST /imports (a dry run)",
+    status: 202,
+    method: "POST",
+    path: () => "/imports?type=students&dry_run=true",
+    init: () => csv("sis_id,name,email\nR-1,Route Case,route-case-import@example.org\n"),
+  },
+  { name: "GET /imports/{id}", status: 200, method: "GET", path: () => "/imports/1" },
+  { name: "GET /imports", status: 200, method: "GET", path: () => "/imports" },
+  { name: "DELETE /imports/{id}", status: 200, method: "DELETE", path: () => "/imports/1" },
 ];
 
 /** Sends a case as a client with a read-write token would, with `db` in place of the D1 binding. */

@@ -237,6 +237,8 @@ const cursorValue = near(
 
 const statusValue = near(fc.constantFrom("active", "dropped", "all"));
 const deliveryStatusValue = near(fc.constantFrom("pending", "succeeded", "failed"));
+const importTypeValue = near(fc.constantFrom("students", "courses", "enrollments"));
+const booleanValue = near(fc.constantFrom("true", "false"));
 
 // Webhook URLs, built from parts whose verdict is known: the document's pattern says the
 // shape (scheme, no user info, no whitespace); its description says in words which hosts are
@@ -575,6 +577,8 @@ const GENERATORS: Record<string, (path: string) => fc.Arbitrary<string>> = {
   "query:email": () => emailValue,
   "query:code": () => codeValue,
   "query:sis_id": () => textValue,
+  "query:type": () => importTypeValue,
+  "query:dry_run": () => booleanValue,
   "query:updated_since": () => timeValue,
   "header:If-Match": () => ifMatchValue,
   "header:If-None-Match": () => headerText,
@@ -810,9 +814,9 @@ describe(`body text fields: the document's pattern and the app agree (FUZZ_SEED=
     sis_id: textValue,
   };
   const fields = operations.flatMap((op) => {
-    const schema = op.requestBody?.content["application/json"].schema as
-      | { properties?: Record<string, Schema> }
-      | undefined;
+    const schema = (op.requestBody?.content as Record<string, { schema: Schema }> | undefined)?.[
+      "application/json"
+    ]?.schema as { properties?: Record<string, Schema> } | undefined;
     return Object.entries(schema?.properties ?? {})
       .filter(([, property]) => property.type === "string")
       .map(([name, property]) => ({ op, name, schema: property }));

@@ -1,0 +1,41 @@
+import { type SQL, sql } from "drizzle-orm";
+import type * as z from "zod/mini";
+import type { ColumnIndex } from "./columns";
+import type { ImportError } from "./responses";
+
+/** A record of the file, past its header: its fields, and the line of the file it starts on. */
+export type ChunkRow = { line: number; fields: string[] };
+
+/** How many errors an import keeps to show; the count goes on. */
+export const KEPT_ERRORS = 100;
+
+/** The row's fields by column name, as a request body would send them; absent optional columns are left out. */
+export function fieldsOf(fields: string[], columns: ColumnIndex, names: string[]) {
+  return Object.fromEntries(
+    names.flatMap((name) => {
+      const index = columns[name];
+      const value = index === undefined ? undefined : fields[index];
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+}
+
+/** A row's validation issues as import errors: the column and the message, never the value. */
+export const rowErrors = (line: number, issues: z.core.$ZodIssue[]): ImportError[] =>
+  issues.map((issue) => ({
+    line,
+    column: issue.path[0] === undefined ? null : String(issue.path[0]),
+    message: issue.message,
+  }));
+
+/**
+ * The import's kept errors with this chunk's added, in line order, up to KEPT_ERRORS: the
+ * rows refused before the batch (`refused`), and those the batch itself finds (`found`: a
+ * subquery of `value` JSON objects and their `line`).
+ */
+export const errorsAppended = (refused: ImportError[], found: SQL) =>
+  sql`(SELECT json_group_array(json(value)) FROM (SELECT value FROM (
+    SELECT value, 0 AS chunk, key AS line FROM json_each(imports.errors)
+    UNION ALL SELECT value, 1, json_extract(value, '$.line') FROM json_each(${JSON.stringify(refused)})
+    UNION ALL SELECT value, 1, line FROM ${found}
+  ) ORDER BY chunk, line LIMIT ${KEPT_ERRORS}))`;

@@ -1,0 +1,140 @@
+import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import { and, eq, sql } from "drizzle-orm";
+import { DrizzleQueryError } from "drizzle-orm/errors";
+import { database } from "../db/client";
+import { imports, NOW } from "../db/schema";
+import { logInfo } from "../log";
+import { type ColumnIndex, columnIndex } from "./columns";
+import { parseChunk } from "./csv";
+import { type Importable, isImportable } from "./schemas";
+import { applyStudents, checkStudents } from "./students";
+
+export type ImportParams = { importId: number };
+
+/** How much of the file one step reads: about 10,000 rows of a students file. */
+const CHUNK_BYTES = 512 * 1024;
+
+/** What the first step learned, which every chunk needs. */
+type Job = {
+  id: number;
+  type: Importable;
+  dryRun: boolean;
+  key: string;
+  size: number;
+  columns: ColumnIndex;
+};
+/** How far into the file the chunks applied so far reach. */
+type Position = { bytes: number; lines: number };
+
+/**
+ * Applies an uploaded file, chunk after chunk, each its own step: a step that fails is retried
+ * and, its writes being one batch, applies its chunk once. A cancelled import stops before its
+ * next chunk. The import's row in D1 says what has been applied at every moment.
+ */
+export class ImportWorkflow extends WorkflowEntrypoint<Env, ImportParams> {
+  override async run(event: WorkflowEvent<ImportParams>, step: WorkflowStep) {
+    const { importId } = event.payload;
+    try {
+      const start = await step.do("start", () => startImport(this.env, importId));
+      if (!start) return;
+      let position = start.position;
+      for (let n = 1; position.bytes < start.job.size; n++) {
+        const next = await step.do(`chunk ${n}`, () => applyChunk(this.env, start.job, position));
+        if (!next) return;
+        position = next;
+      }
+      await step.do("finish", () => endImport(this.env, importId, "succeeded"));
+    } catch (error) {
+      await step.do("fail", () => endImport(this.env, importId, "failed", failureOf(error)));
+    }
+  }
+}
+
+/** Marks the import running and reads its header: its job and the position after the header; null if it was cancelled. */
+async function startImport(env: Env, id: number) {
+  const db = database(env.DB);
+  const [row] = await db
+    .update(imports)
+    .set({ state: "running", started_at: NOW })
+    .where(and(eq(imports.id, id), eq(imports.state, "queued")))
+    .returning();
+  if (!row) return null;
+  if (!isImportable(row.type)) throw new Error(`this Worker cannot import ${row.type}`);
+  const head = await readRecords(env, row.object_key, { bytes: 0, lines: 0 }, row.size_bytes);
+  const header = head.records[0];
+  if (!header) throw new Error("the file has no header row");
+  const job: Job = {
+    id,
+    type: row.type,
+    dryRun: row.dry_run === 1,
+    key: row.object_key,
+    size: row.size_bytes,
+    columns: columnIndex(row.type, header.fields),
+  };
+  const position = header.end;
+  await db
+    .update(imports)
+    .set({ bytes_processed: position.bytes, lines_processed: position.lines })
+    .where(eq(imports.id, id));
+  logInfo("import.started", { import_id: id, type: row.type });
+  return { job, position };
+}
+
+/** Reads the complete records from `from` on: at least one, reading more when one is longer than a chunk. */
+async function readRecords(env: Env, key: string, from: Position, size: number) {
+  for (let length = CHUNK_BYTES; ; length *= 2) {
+    const object = await env.IMPORT_FILES.get(key, { range: { offset: from.bytes, length } });
+    if (!object) throw new Error("the import's file is gone");
+    const isLast = from.bytes + length >= size;
+    const chunk = parseChunk(new Uint8Array(await object.arrayBuffer()), isLast);
+    if (isLast || chunk.consumedBytes > 0) {
+      return {
+        records: chunk.records.map(({ fields, line, end }) => ({
+          fields,
+          line: from.lines + line,
+          end: { bytes: from.bytes + end.bytes, lines: from.lines + end.lines },
+        })),
+        next: { bytes: from.bytes + chunk.consumedBytes, lines: from.lines + chunk.consumedLines },
+      };
+    }
+  }
+}
+
+/** Applies the records from `position` on (one chunk); the position after them, or null if the import was cancelled. */
+async function applyChunk(env: Env, job: Job, position: Position): Promise<Position | null> {
+  const { records, next } = await readRecords(env, job.key, position, job.size);
+  const { valid, errors } = checkStudents(records, job.columns);
+  const state = await applyStudents(database(env.DB), job, valid, errors, {
+    from: position.bytes,
+    to: next.bytes,
+    lines: next.lines - position.lines,
+    records: records.length,
+  });
+  if (state !== "running") return null;
+  logInfo("import.chunk", {
+    import_id: job.id,
+    rows: records.length,
+    errors: errors.length,
+  });
+  return next;
+}
+
+/** Ends a running import: succeeded, or failed with the reason. */
+async function endImport(env: Env, id: number, state: "succeeded" | "failed", failure?: string) {
+  await database(env.DB)
+    .update(imports)
+    .set({ state, failure: failure ?? null, finished_at: NOW })
+    .where(and(eq(imports.id, id), sql`${imports.state} IN ('queued', 'running')`));
+  logInfo(`import.${state}`, { import_id: id });
+}
+
+/**
+ * Why an import failed, as its record shows it: drizzle's message would carry a statement's
+ * parameters (rows of the file), so a database error says only what the database said.
+ */
+function failureOf(error: unknown): string {
+  if (error instanceof DrizzleQueryError) {
+    return `a chunk could not be written: ${error.cause instanceof Error ? error.cause.message : "the database refused it"}`;
+  }
+  return error instanceof Error ? error.message : "an unknown error";
+}

@@ -1,0 +1,229 @@
+import { introspectWorkflow } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import sample from "../../scripts/sample-students.csv?raw";
+import type { ImportRecord as Import } from "../../src/imports/responses";
+import type { Student } from "../../src/students/responses";
+import { api, countRows, expectProblem, type Page } from "../helpers/api";
+
+// Roster imports end to end: the file goes to R2, the real Workflow applies it in chunks to
+// the real D1, and GET /imports/{id} shows its progress and counts.
+
+const upload = (csv: string | Uint8Array, query = "type=students") =>
+  api(`/imports?${query}`, {
+    method: "POST",
+    headers: { "Content-Type": "text/csv" },
+    body: csv,
+  });
+
+/** Polls the import until it has finished, as a client would. */
+async function finished(id: number): Promise<Import> {
+  for (let i = 0; i < 200; i++) {
+    const found = (await (await api(`/imports/${id}`)).json()) as Import;
+    if (!["queued", "running"].includes(found.state)) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`import ${id} did not finish`);
+}
+
+async function importFile(csv: string, query?: string): Promise<Import> {
+  const res = await upload(csv, query);
+  expect(res.status).toBe(202);
+  const queued = (await res.json()) as Import;
+  expect(res.headers.get("Location")).toBe(`/imports/${queued.id}`);
+  return finished(queued.id);
+}
+
+const bySisId = async (sisId: string) =>
+  ((await (await api(`/students?sis_id=${sisId}`)).json()) as Page<Student>).data[0];
+
+describe("an import of students", () => {
+  it("creates them, upserted by SIS id, and counts each row", async () => {
+    const csv =
+      "sis_id,name,email\r\nA-1,Ada Lovelace,ada.import@example.org\r\nA-2,Alan Turing,alan.import@example.org\r\n";
+    const done = await importFile(csv);
+    expect(done).toMatchObject({
+      state: "succeeded",
+      type: "students",
+      rows_processed: 2,
+      created: 2,
+      updated: 0,
+      unchanged: 0,
+      error_count: 0,
+      errors: [],
+      bytes_processed: csv.length,
+    });
+    expect(await bySisId("A-2")).toMatchObject({
+      name: "Alan Turing",
+      email: "alan.import@example.org",
+    });
+
+    // The same file again changes nothing; a changed name is an update.
+    expect(await importFile(csv)).toMatchObject({ state: "succeeded", unchanged: 2, created: 0 });
+    const renamed = await importFile("sis_id,name,email\nA-1,Ada King,ada.import@example.org\n");
+    expect(renamed).toMatchObject({ updated: 1, created: 0, unchanged: 0 });
+    expect(await bySisId("A-1")).toMatchObject({ name: "Ada King" });
+  });
+
+  it("imports the sample file as docs/imports.md says", async () => {
+    const done = await importFile(sample);
+    expect(done).toMatchObject({ state: "succeeded", created: 2, error_count: 1 });
+    expect(done.errors).toEqual([
+      { line: 4, column: "email", message: "must be a valid email address" },
+    ]);
+    expect(await bySisId("S-1002")).toMatchObject({ name: "Hopper, Grace" });
+  });
+
+  it("reports each bad row with its line and column, and applies the others", async () => {
+    const csv = [
+      "name,email,sis_id",
+      "Good One,good.one@example.org,B-1",
+      ",missing.name@example.org,B-2",
+      '"Quoted, Name",not-an-email,B-3',
+      "Repeat,repeat@example.org,B-1",
+      "",
+      "Good Two,good.two@example.org,B-4",
+    ].join("\n");
+    const done = await importFile(csv);
+    expect(done).toMatchObject({
+      state: "succeeded",
+      rows_processed: 5,
+      created: 2,
+      error_count: 3,
+    });
+    expect(done.errors).toEqual([
+      { line: 3, column: "name", message: "must not be empty" },
+      { line: 4, column: "email", message: "must be a valid email address" },
+      { line: 5, column: "sis_id", message: "repeats line 2" },
+    ]);
+    expect(await bySisId("B-4")).toMatchObject({ name: "Good Two" });
+  });
+
+  it("refuses a row whose email another student has, and says so", async () => {
+    await api("/students", { method: "POST", json: { name: "Holder", email: "held@example.org" } });
+    const done = await importFile("sis_id,name,email\nC-1,Someone,held@example.org\n");
+    expect(done).toMatchObject({ created: 0, error_count: 1 });
+    expect(done.errors).toEqual([
+      { line: 2, column: "email", message: "is taken by another student" },
+    ]);
+  });
+
+  it("counts the same in a dry run, and writes no student", async () => {
+    const before = await countRows("SELECT count(*) AS n FROM students");
+    const done = await importFile(
+      "sis_id,name,email\nD-1,Dry Run,dry.run@example.org\n",
+      "type=students&dry_run=true",
+    );
+    expect(done).toMatchObject({ state: "succeeded", dry_run: true, created: 1 });
+    expect(await countRows("SELECT count(*) AS n FROM students")).toBe(before);
+  });
+
+  it("reads a file far larger than one chunk, naming the lines of rows that span several", async () => {
+    // Every seventh name has a quoted line break, which a name may not hold: those rows are
+    // refused, on the line they start on, and the lines after them count it.
+    const rows = Array.from(
+      { length: 12_000 },
+      (_, i) =>
+        `E-${i},"Student ${i}, ""the ${i % 7 === 0 ? "first\nof" : "one"}""",e${i}@example.org`,
+    );
+    const done = await importFile(`\ufeffsis_id,name,email\n${rows.join("\r\n")}\n`);
+    expect(done).toMatchObject({
+      state: "succeeded",
+      rows_processed: 12_000,
+      created: 12_000 - 1715,
+      error_count: 1715,
+    });
+    const refused = { column: "name", message: "must not contain control characters" };
+    expect(done.errors.slice(0, 2)).toEqual([
+      { line: 2, ...refused },
+      { line: 10, ...refused },
+    ]);
+    expect(done.errors).toHaveLength(100);
+    expect(await bySisId("E-11999")).toMatchObject({ name: 'Student 11999, "the one"' });
+  });
+});
+
+describe("a chunk whose step fails", () => {
+  /** Imports `csv` with the step of chunk 1 failing `times` times, retried without delay. */
+  async function importFailing(csv: string, times: number) {
+    const workflows = await introspectWorkflow(env.IMPORTS);
+    try {
+      await workflows.modifyAll(async (m) => {
+        await m.disableRetryDelays();
+        await m.mockStepError({ name: "chunk 1" }, new Error("D1 is unreachable"), times);
+      });
+      return await importFile(csv);
+    } finally {
+      await workflows.dispose();
+    }
+  }
+
+  it("is retried, and applies its chunk once", async () => {
+    const done = await importFailing("sis_id,name,email\nG-1,Retried Once,g1@example.org\n", 2);
+    expect(done).toMatchObject({ state: "succeeded", created: 1, rows_processed: 1 });
+    expect(await countRows("SELECT count(*) AS n FROM students WHERE sis_id = 'G-1'")).toBe(1);
+  });
+
+  it("fails the import once its retries run out, saying why, and applies nothing of it", async () => {
+    const done = await importFailing("sis_id,name,email\nH-1,Never,h1@example.org\n", 100);
+    expect(done).toMatchObject({ state: "failed", failure: "D1 is unreachable", created: 0 });
+    expect(await bySisId("H-1")).toBeUndefined();
+  });
+});
+
+describe("DELETE /imports/{id}", () => {
+  it("cancels an import that has not finished: no chunk after, the ones before kept", async () => {
+    const rows = Array.from({ length: 12_000 }, (_, i) => `F-${i},Student ${i},f${i}@example.org`);
+    const res = await upload(`sis_id,name,email\n${rows.join("\n")}\n`);
+    const { id } = (await res.json()) as Import;
+    const cancel = await api(`/imports/${id}`, { method: "DELETE" });
+    expect(cancel.status).toBe(200);
+    const answered = (await cancel.json()) as Import;
+    const done = await finished(id);
+    // The Workflow may have finished before the cancel arrived; then nothing was cancelled.
+    expect(done.state).toBe(answered.state === "cancelled" ? "cancelled" : "succeeded");
+    expect(await countRows("SELECT count(*) AS n FROM students WHERE sis_id LIKE 'F-%'")).toBe(
+      done.created,
+    );
+    // Once finished, a cancel changes nothing and answers the import as it is.
+    const again = await api(`/imports/${id}`, { method: "DELETE" });
+    expect(((await again.json()) as Import).state).toBe(done.state);
+  });
+
+  it("answers 404 import_not_found for an import that does not exist", async () => {
+    await expectProblem(
+      await api("/imports/999999", { method: "DELETE" }),
+      404,
+      "import_not_found",
+    );
+    await expectProblem(await api("/imports/999999"), 404, "import_not_found");
+  });
+});
+
+describe("POST /imports refuses before accepting", () => {
+  it.each([
+    ["a missing column", "sis_id,name\nX,Y\n", 'missing the column "email"'],
+    ["an unknown column", "sis_id,name,email,age\n", 'has an unknown column "age"'],
+    ["a column twice", "sis_id,name,email,name\n", 'has the column "name" twice'],
+    ["an empty file", "", "is missing: the file is empty"],
+  ])("%s: 400 naming it, and no import", async (_, csv, message) => {
+    const before = await countRows("SELECT count(*) AS n FROM imports");
+    const problem = await expectProblem(await upload(csv), 400, "validation_failed");
+    expect(problem.errors).toContainEqual({ path: "body.header", message });
+    expect(await countRows("SELECT count(*) AS n FROM imports")).toBe(before);
+  });
+
+  it("a body that is not text/csv: 415", async () => {
+    const res = await api("/imports?type=students", { method: "POST", json: {} });
+    await expectProblem(res, 415, "unsupported_media_type");
+  });
+
+  it("an unknown type: 400 on query.type", async () => {
+    const problem = await expectProblem(
+      await upload("a\n", "type=teachers"),
+      400,
+      "validation_failed",
+    );
+    expect(problem.errors?.[0]?.path).toBe("query.type");
+  });
+});
