@@ -15,10 +15,13 @@ export const importRoutes = new Hono<AppEnv>()
     const request = c.req.valid("query");
     const upload = await receiveCsv(c.req.raw);
     columnIndex(request.type, upload.header);
-    const objectKey = `imports/${crypto.randomUUID()}.csv`;
+    // One random name for the file and its Workflow instance: a recreated database reuses
+    // import ids, and an instance id can never be used twice.
+    const name = crypto.randomUUID();
+    const objectKey = `imports/${name}.csv`;
     await c.env.IMPORT_FILES.put(objectKey, upload.body);
     const created = await insertImport(c.var.db, request, { objectKey, size: upload.size });
-    await c.env.IMPORTS.create({ id: `import-${created.id}`, params: { importId: created.id } });
+    await c.env.IMPORTS.create({ id: `import-${name}`, params: { importId: created.id } });
     annotateRequestLog(c, { import_id: created.id });
     logInfo("import.queued", { import_id: created.id, type: created.type });
     return c.json(created, 202, { Location: `/imports/${created.id}` });
