@@ -156,8 +156,8 @@ function storedOutcome<T>(
 ): { outcome: "created"; row: T } | { outcome: "taken"; column: string } {
   if (created === null) return { outcome: "taken", column: unique[0]?.name ?? "" };
   const stored = JSON.parse(created) as Record<string, unknown>;
-  return typeof stored.taken === "string"
-    ? { outcome: "taken", column: stored.taken }
+  return "taken" in stored
+    ? { outcome: "taken", column: String(stored.taken ?? unique[0]?.name ?? "") }
     : { outcome: "created", row: fromJsonObject(returning, stored) };
 }
 
@@ -192,7 +192,8 @@ function fromJsonObject<T>(columns: Columns<T>, stored: Record<string, unknown>)
   return Object.fromEntries(
     Object.entries<SQLiteColumn>(columns).map(([name, column]) => [
       name,
-      column.mapFromDriverValue(stored[name]),
+      // A record stored before a column existed (sis_id) has none: null, as the column's default.
+      column.mapFromDriverValue(stored[name] ?? null),
     ]),
   ) as T;
 }

@@ -24,8 +24,10 @@ const BOM = [0xef, 0xbb, 0xbf];
  * Parses the complete records at the start of `bytes`, which begin at a record boundary
  * (offset 0 of the file or an earlier `consumedBytes`). `isLast`: the range ends the file.
  * Lines are counted from 1 at the range's start, so errors can name a line of the file.
+ * `limit`: stop after that many records (a header). A file that is not CSV even so (a quote
+ * closed in the middle of a field, or never closed) throws a CsvSyntaxError.
  */
-export function parseChunk(bytes: Uint8Array, isLast: boolean): Chunk {
+export function parseChunk(bytes: Uint8Array, isLast: boolean, limit?: number): Chunk {
   const skip = BOM.every((b, i) => bytes[i] === b) ? BOM.length : 0;
   const input = bytes.subarray(skip);
   const records: Chunk["records"] = [];
@@ -41,6 +43,9 @@ export function parseChunk(bytes: Uint8Array, isLast: boolean): Chunk {
       relax_column_count: true,
       // The default takes the first line ending it meets for the whole input.
       record_delimiter: ["\r\n", "\n", "\r"],
+      // A quote inside an unquoted field (Jo "JJ" Smith) is part of it, as schools mean it.
+      relax_quotes: true,
+      ...(limit !== undefined && { to: limit }),
       // info.bytes: the offset after the record's line break; info.empty_lines: blank lines so far.
       on_record: (fields: string[], info) => {
         const line = seen.lines + 1 + info.empty_lines - seen.empty;
@@ -52,8 +57,11 @@ export function parseChunk(bytes: Uint8Array, isLast: boolean): Chunk {
       },
     });
   } catch (error) {
+    const { code } = error as CsvError;
     // The range ended inside a quoted field: the records before it were collected.
-    if (isLast || (error as CsvError).code !== "CSV_QUOTE_NOT_CLOSED") throw error;
+    if (isLast || code !== "CSV_QUOTE_NOT_CLOSED") {
+      throw new CsvSyntaxError(code ?? "CSV_INVALID", seen.lines + 1);
+    }
   }
   if (isLast) return { records, consumedBytes: bytes.length, consumedLines: seen.lines };
   // A last record with no line break after it (or only the CR of a CRLF) may go on in the
@@ -75,4 +83,14 @@ function lineBreaks(bytes: Uint8Array, from: number, to: number): number {
     if (bytes[i] === 0x0a || (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a)) count++;
   }
   return count;
+}
+
+/** A file that no reading of CSV makes sense of, from `line` (of the range) on; `code` is csv-parse's, never the content. */
+export class CsvSyntaxError extends Error {
+  constructor(
+    readonly code: string,
+    readonly line: number,
+  ) {
+    super(`not valid CSV (${code})`);
+  }
 }

@@ -36,6 +36,6 @@ export const rowErrors = (line: number, issues: z.core.$ZodIssue[]): ImportError
 export const errorsAppended = (refused: ImportError[], found: SQL) =>
   sql`(SELECT json_group_array(json(value)) FROM (SELECT value FROM (
     SELECT value, 0 AS chunk, key AS line FROM json_each(imports.errors)
-    UNION ALL SELECT value, 1, json_extract(value, '$.line') FROM json_each(${JSON.stringify(refused)})
+    UNION ALL SELECT value, 1, json_extract(value, '$.line') FROM json_each(${JSON.stringify(refused.slice(0, KEPT_ERRORS))})
     UNION ALL SELECT value, 1, line FROM ${found}
   ) ORDER BY chunk, line LIMIT ${KEPT_ERRORS}))`;

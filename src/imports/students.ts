@@ -13,17 +13,20 @@ type StudentRow = { line: number; sis_id: string; name: string; email: string };
 export function checkStudents(rows: ChunkRow[], columns: ColumnIndex) {
   const valid: StudentRow[] = [];
   const errors: ImportError[] = [];
+  let refused = 0;
   const seen = { sis_id: new Map<string, number>(), email: new Map<string, number>() };
   for (const { line, fields } of rows) {
     const input = fieldsOf(fields, columns, ["sis_id", "name", "email"]);
     const parsed = createStudentBody.safeParse(input);
     if (!parsed.success) {
       errors.push(...rowErrors(line, parsed.error.issues));
+      refused++;
       continue;
     }
     const { sis_id, name, email } = parsed.data;
     if (sis_id === undefined) {
       errors.push({ line, column: "sis_id", message: "is required" });
+      refused++;
       continue;
     }
     const repeated = (["sis_id", "email"] as const).find((key) =>
@@ -32,13 +35,14 @@ export function checkStudents(rows: ChunkRow[], columns: ColumnIndex) {
     if (repeated) {
       const first = seen[repeated].get(parsed.data[repeated] ?? "");
       errors.push({ line, column: repeated, message: `repeats line ${first}` });
+      refused++;
       continue;
     }
     seen.sis_id.set(sis_id, line);
     seen.email.set(email, line);
     valid.push({ line, sis_id, name, email });
   }
-  return { valid, errors };
+  return { valid, errors, refused };
 }
 
 /** The rows as a table SQLite reads from one JSON parameter (D1 binds at most 100 per statement). */
@@ -59,7 +63,7 @@ export async function applyStudents(
   db: Database,
   job: { id: number; dryRun: boolean },
   rows: StudentRow[],
-  rowErrors: ImportError[],
+  refused: { errors: ImportError[]; rows: number },
   progress: { from: number; to: number; lines: number; records: number },
 ) {
   const table = rowsTable(rows);
@@ -77,8 +81,8 @@ export async function applyStudents(
       created: sql`${imports.created} + ${count(sql`NOT ${emailTaken} AND NOT EXISTS ${existing}`)}`,
       updated: sql`${imports.updated} + ${count(sql`NOT ${emailTaken} AND EXISTS ${existing} AND NOT EXISTS ${same}`)}`,
       unchanged: sql`${imports.unchanged} + ${count(sql`NOT ${emailTaken} AND EXISTS ${same}`)}`,
-      error_count: sql`${imports.error_count} + ${rowErrors.length} + ${count(emailTaken)}`,
-      errors: errorsAppended(rowErrors, conflicts),
+      error_count: sql`${imports.error_count} + ${refused.rows} + ${count(emailTaken)}`,
+      errors: errorsAppended(refused.errors, conflicts),
     })
     .where(
       sql`${imports.id} = ${job.id} AND ${imports.bytes_processed} = ${progress.from} AND ${imports.state} = 'running'`,
@@ -91,7 +95,9 @@ export async function applyStudents(
   const upsert = db
     .insert(students)
     .select(
-      sql`SELECT NULL, r.name, r.email, ${NOW}, 1, r.sis_id FROM ${table} AS r WHERE NOT ${emailTaken} AND EXISTS (SELECT 1 FROM imports WHERE id = ${job.id} AND state = 'running')`,
+      // changes() = 1: the update just before recorded this chunk, so a step retried after its
+      // batch committed writes no student twice (a PATCH made since would be undone).
+      sql`SELECT NULL, r.name, r.email, ${NOW}, 1, r.sis_id FROM ${table} AS r WHERE changes() = 1 AND NOT ${emailTaken}`,
     )
     .onConflictDoUpdate({
       target: students.sis_id,

@@ -65,10 +65,10 @@ async function readHeader(reader: ReadableStreamDefaultReader<Uint8Array>) {
   }
 }
 
-/** The records parsed so far; a header that is not CSV is a 400. */
+/** The header row, once read whole; a header that is not CSV is a 400 (later rows are the Workflow's). */
 function headerRecords(bytes: Uint8Array, done: boolean) {
   try {
-    return parseChunk(bytes, done).records;
+    return parseChunk(bytes, done, 1).records;
   } catch {
     throw invalidRequest("body", [{ path: "body.header", message: "is not valid CSV" }]);
   }

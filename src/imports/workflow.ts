@@ -1,18 +1,23 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import { NonRetryableError } from "cloudflare:workflows";
 import { and, eq, sql } from "drizzle-orm";
-import { DrizzleQueryError } from "drizzle-orm/errors";
 import { database } from "../db/client";
 import { imports, NOW } from "../db/schema";
 import { logInfo } from "../log";
 import { type ColumnIndex, columnIndex } from "./columns";
-import { parseChunk } from "./csv";
+import { CsvSyntaxError, parseChunk } from "./csv";
 import { type Importable, isImportable } from "./schemas";
 import { applyStudents, checkStudents } from "./students";
 
 export type ImportParams = { importId: number };
 
-/** How much of the file one step reads: about 10,000 rows of a students file. */
-const CHUNK_BYTES = 512 * 1024;
+/**
+ * How much of the file one step reads: about 2,500 rows of a students file, whose JSON (bound
+ * to the chunk's statements) stays well under D1's 2 MB for a value even for the shortest rows.
+ */
+const CHUNK_BYTES = 128 * 1024;
+/** The longest record read: one longer is a quote never closed, not a row. */
+const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
 /** What the first step learned, which every chunk needs. */
 type Job = {
@@ -50,17 +55,21 @@ export class ImportWorkflow extends WorkflowEntrypoint<Env, ImportParams> {
   }
 }
 
-/** Marks the import running and reads its header: its job and the position after the header; null if it was cancelled. */
+/**
+ * Marks the import running and reads its header: its job and the position after the header;
+ * null if it was cancelled. A retry of this step (it failed after marking the import running)
+ * takes the running import up again.
+ */
 async function startImport(env: Env, id: number) {
   const db = database(env.DB);
   const [row] = await db
     .update(imports)
-    .set({ state: "running", started_at: NOW })
-    .where(and(eq(imports.id, id), eq(imports.state, "queued")))
+    .set({ state: "running", started_at: sql`coalesce(${imports.started_at}, ${NOW})` })
+    .where(and(eq(imports.id, id), sql`${imports.state} IN ('queued', 'running')`))
     .returning();
   if (!row) return null;
   if (!isImportable(row.type)) throw new Error(`this Worker cannot import ${row.type}`);
-  const head = await readRecords(env, row.object_key, { bytes: 0, lines: 0 }, row.size_bytes);
+  const head = await readRecords(env, row.object_key, { bytes: 0, lines: 0 }, row.size_bytes, 1);
   const header = head.records[0];
   if (!header) throw new Error("the file has no header row");
   const job: Job = {
@@ -80,13 +89,16 @@ async function startImport(env: Env, id: number) {
   return { job, position };
 }
 
-/** Reads the complete records from `from` on: at least one, reading more when one is longer than a chunk. */
-async function readRecords(env: Env, key: string, from: Position, size: number) {
+/**
+ * Reads the complete records from `from` on (at most `limit`): at least one, reading more when
+ * one is longer than a chunk. A file that is not CSV there fails the import without retries.
+ */
+async function readRecords(env: Env, key: string, from: Position, size: number, limit?: number) {
   for (let length = CHUNK_BYTES; ; length *= 2) {
     const object = await env.IMPORT_FILES.get(key, { range: { offset: from.bytes, length } });
     if (!object) throw new Error("the import's file is gone");
     const isLast = from.bytes + length >= size;
-    const chunk = parseChunk(new Uint8Array(await object.arrayBuffer()), isLast);
+    const chunk = parseRange(new Uint8Array(await object.arrayBuffer()), isLast, from, limit);
     if (isLast || chunk.consumedBytes > 0) {
       return {
         records: chunk.records.map(({ fields, line, end }) => ({
@@ -97,19 +109,40 @@ async function readRecords(env: Env, key: string, from: Position, size: number) 
         next: { bytes: from.bytes + chunk.consumedBytes, lines: from.lines + chunk.consumedLines },
       };
     }
+    if (length >= MAX_RECORD_BYTES) {
+      throw new NonRetryableError(
+        `line ${from.lines + 1}: a record longer than ${MAX_RECORD_BYTES} bytes (a quote never closed?)`,
+      );
+    }
+  }
+}
+
+/** parseChunk, with a syntax error named by its line in the file. */
+function parseRange(bytes: Uint8Array, isLast: boolean, from: Position, limit?: number) {
+  try {
+    return parseChunk(bytes, isLast, limit);
+  } catch (error) {
+    if (!(error instanceof CsvSyntaxError)) throw error;
+    throw new NonRetryableError(`line ${from.lines + error.line}: ${error.message}`);
   }
 }
 
 /** Applies the records from `position` on (one chunk); the position after them, or null if the import was cancelled. */
 async function applyChunk(env: Env, job: Job, position: Position): Promise<Position | null> {
   const { records, next } = await readRecords(env, job.key, position, job.size);
-  const { valid, errors } = checkStudents(records, job.columns);
-  const state = await applyStudents(database(env.DB), job, valid, errors, {
-    from: position.bytes,
-    to: next.bytes,
-    lines: next.lines - position.lines,
-    records: records.length,
-  });
+  const { valid, errors, refused } = checkStudents(records, job.columns);
+  const state = await applyStudents(
+    database(env.DB),
+    job,
+    valid,
+    { errors, rows: refused },
+    {
+      from: position.bytes,
+      to: next.bytes,
+      lines: next.lines - position.lines,
+      records: records.length,
+    },
+  );
   if (state !== "running") return null;
   logInfo("import.chunk", {
     import_id: job.id,
@@ -129,12 +162,8 @@ async function endImport(env: Env, id: number, state: "succeeded" | "failed", fa
 }
 
 /**
- * Why an import failed, as its record shows it: drizzle's message would carry a statement's
- * parameters (rows of the file), so a database error says only what the database said.
+ * Why an import failed, as its record shows it: the error's message (a D1 error names no
+ * value), without the class name the Workflow engine puts before a NonRetryableError's.
  */
-function failureOf(error: unknown): string {
-  if (error instanceof DrizzleQueryError) {
-    return `a chunk could not be written: ${error.cause instanceof Error ? error.cause.message : "the database refused it"}`;
-  }
-  return error instanceof Error ? error.message : "an unknown error";
-}
+const failureOf = (error: unknown) =>
+  error instanceof Error ? error.message.replace(/^NonRetryableError: /, "") : "an unknown error";

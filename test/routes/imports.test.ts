@@ -99,6 +99,23 @@ describe("an import of students", () => {
     expect(await bySisId("B-4")).toMatchObject({ name: "Good Two" });
   });
 
+  it("takes a quote inside an unquoted field as part of it", async () => {
+    const done = await importFile('sis_id,name,email\nJ-1,Jo "JJ" Smith,jo.jj@example.org\n');
+    expect(done).toMatchObject({ state: "succeeded", created: 1, error_count: 0 });
+    expect(await bySisId("J-1")).toMatchObject({ name: 'Jo "JJ" Smith' });
+  });
+
+  it("fails, naming the line, once the file stops being CSV, and writes nothing of that chunk", async () => {
+    const csv = 'sis_id,name,email\nK-1,Fine,k1@example.org\nK-2,"never closed,k2@example.org\n';
+    const done = await importFile(csv);
+    expect(done).toMatchObject({
+      state: "failed",
+      failure: "line 3: not valid CSV (CSV_QUOTE_NOT_CLOSED)",
+      created: 0,
+    });
+    expect(await bySisId("K-1")).toBeUndefined();
+  });
+
   it("refuses a row whose email another student has, and says so", async () => {
     await api("/students", { method: "POST", json: { name: "Holder", email: "held@example.org" } });
     const done = await importFile("sis_id,name,email\nC-1,Someone,held@example.org\n");

@@ -77,6 +77,15 @@ const CASES: [name: string, csv: string, records: [line: number, fields: string[
     ],
   ],
   [
+    "a quote inside an unquoted field",
+    'id,name\n1,Jo "JJ" Smith\n2,5\'10"\n',
+    [
+      [1, ["id", "name"]],
+      [2, ["1", 'Jo "JJ" Smith']],
+      [3, ["2", "5'10\""]],
+    ],
+  ],
+  [
     "text beyond ASCII",
     "id,name\n1,Zoë Ñúñez\n2,李雷 😀\n",
     [
