@@ -508,7 +508,17 @@ it("0009 adds the SIS id columns and unique indexes, names sis_id in update even
     { type: "course.updated", data: '{"id":1,"fields":["title","sis_id"]}' },
   ]);
 
+  // A refusal stored under an Idempotency-Key names its column now; the Worker before 0009
+  // would replay it as a created record, so the rollback deletes it, and keeps the rest.
+  await db
+    .prepare(
+      `INSERT INTO idempotency_keys (scope, key, fingerprint, created, created_at) VALUES ('s', 'refused', 'f', '{"taken":"email"}', '2026-12-02T00:00:00.000Z'), ('s', 'created', 'f', '{"id":1}', '2026-12-02T00:00:00.000Z')`,
+    )
+    .run();
   await runRollback(rollback0009);
+  expect(await all("SELECT key FROM idempotency_keys WHERE scope = 's'")).toEqual([
+    { key: "created" },
+  ]);
   expect(await schema()).toEqual(schemaBefore);
   expect(await applied()).toEqual(names(upTo0008));
   await applyD1Migrations(db, upTo0009);
