@@ -10,6 +10,7 @@
 // <out-dir>/<id>.cpuprofile (Chrome DevTools or speedscope open it).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { devtoolsSession } from "../scripts/devtools.js";
 
 const [origin, out, seconds = "10", ...wanted] = process.argv.slice(2);
 if (!origin || !out) {
@@ -25,37 +26,9 @@ const listed = /** @type {{ id: string; webSocketDebuggerUrl: string }[]} */ (
 );
 const targets = listed.filter((t) => wanted.length === 0 || wanted.some((w) => t.id.includes(w)));
 
-/** A DevTools protocol session over one target's WebSocket. */
-function session(/** @type {string} */ url) {
-  const ws = new WebSocket(url);
-  let next = 1;
-  /** @type {Map<number, { resolve: (result: any) => void; reject: (error: Error) => void }>} */
-  const pending = new Map();
-  ws.addEventListener("message", (event) => {
-    const message = JSON.parse(String(event.data));
-    const waiting = pending.get(message.id);
-    if (!waiting) return;
-    pending.delete(message.id);
-    if (message.error) waiting.reject(new Error(JSON.stringify(message.error)));
-    else waiting.resolve(message.result);
-  });
-  const opened = new Promise((resolve, reject) => {
-    ws.addEventListener("open", resolve);
-    ws.addEventListener("error", reject);
-  });
-  /** @returns {Promise<any>} */
-  const send = (/** @type {string} */ method, params = {}) =>
-    new Promise((resolve, reject) => {
-      const id = next++;
-      pending.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-  return { opened, send, close: () => ws.close() };
-}
-
 const sessions = [];
 for (const target of targets) {
-  const s = session(target.webSocketDebuggerUrl);
+  const s = devtoolsSession(target.webSocketDebuggerUrl);
   // An isolate that never answers (not started yet) is skipped rather than waited for.
   const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 3000));
   try {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { localSettings } from "./dev-vars.js";
 
 /** @returns {Promise<number>} */
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
       const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
@@ -31,6 +31,8 @@ export const localVars = () => Object.fromEntries(localSettings());
  * @property {number} [port] the loopback port. Default: a free one.
  * @property {Record<string, string>} [vars] the Worker's vars. Default: localVars().
  * @property {string} [logLevel] wrangler's --log-level. Default: wrangler's.
+ * @property {number} [inspectorPort] the port of wrangler dev's inspector (for CPU profiles).
+ *   Default: wrangler's.
  * @property {string} [cwd] the Worker's directory, where wrangler runs (config is relative to
  *   it). Default: this project. Another directory needs `persist`: seeding uses our scripts.
  */
@@ -75,6 +77,7 @@ export async function startLocalWorker(options = {}) {
       "--persist-to",
       persist,
       ...(options.logLevel ? ["--log-level", options.logLevel] : []),
+      ...(options.inspectorPort ? ["--inspector-port", String(options.inspectorPort)] : []),
       "--show-interactive-dev-session=false",
       ...vars,
     ],

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { firstRequestCosts } from "./first-request.js";
 import { median } from "./median.js";
 import { busyMs } from "./startup-profile.js";
 
@@ -96,6 +97,19 @@ try {
   });
   console.log(
     `startup runs (ms), alternating: ours ${runs.ours.map((ms) => ms.toFixed(1)).join(", ")}; bare Hono ${runs.floor.map((ms) => ms.toFixed(1)).join(", ")}`,
+  );
+  const firstRequests = await firstRequestCosts(RUNS);
+  console.table(
+    Object.fromEntries(
+      firstRequests.map(({ route, first, second }) => [
+        route,
+        {
+          [`first request, median of ${RUNS}`]: `${first.toFixed(1)} ms`,
+          "second request": `${second.toFixed(1)} ms`,
+          difference: `${(first - second).toFixed(1)} ms`,
+        },
+      ]),
+    ),
   );
   if (startupOver)
     console.warn(

@@ -8,7 +8,7 @@ import { idValue } from "../lib/ids";
 
 // Strict, so the OpenAPI document says no other field is sent (test/helpers/contract.ts checks it).
 export const course = z.strictObject({
-  id: idValue,
+  id: idValue(),
   code: z.string(),
   title: z.string(),
   /** The school's own id for the course; null: none. */

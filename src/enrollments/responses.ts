@@ -8,32 +8,32 @@ import { ENROLLMENT_STATES } from "./schemas";
  */
 
 const enrollmentFields = {
-  student_id: idValue,
-  course_id: idValue,
+  student_id: idValue(),
+  course_id: idValue(),
   status: z.enum(ENROLLMENT_STATES),
   enrolled_at: z.string(),
   dropped_at: z.nullable(z.string()),
   /** 1-based, first come first served; null unless waitlisted. */
-  waitlist_position: z.nullable(idValue),
+  waitlist_position: z.nullable(idValue()),
 };
 
 /** An enrollment as a student sees it: with its course. Strict, as every response shape. */
 export const enrollment = z.strictObject({
   ...enrollmentFields,
-  course: z.strictObject({ id: idValue, code: z.string(), title: z.string() }),
+  course: z.strictObject({ id: idValue(), code: z.string(), title: z.string() }),
 });
 
 /** An enrollment as a course's roster shows it: with its student. */
 export const rosterEntry = z.strictObject({
   ...enrollmentFields,
-  student: z.strictObject({ id: idValue, name: z.string(), email: z.string() }),
+  student: z.strictObject({ id: idValue(), name: z.string(), email: z.string() }),
 });
 
 /** The answer to a bulk enroll: what happened to each course, in the order they were sent. */
 export const bulkEnrollment = z.strictObject({
   data: z.array(
     z.strictObject({
-      course_id: idValue,
+      course_id: idValue(),
       result: z.enum(["created", "reactivated", "waitlisted", "unchanged"]),
       enrollment,
     }),
@@ -44,8 +44,8 @@ export const bulkEnrollment = z.strictObject({
 export const enrollmentChange = z.union([
   z.strictObject({ ...enrollmentFields, updated_at: z.string() }),
   z.strictObject({
-    student_id: idValue,
-    course_id: idValue,
+    student_id: idValue(),
+    course_id: idValue(),
     status: z.literal("deleted"),
     updated_at: z.string(),
   }),

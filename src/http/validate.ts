@@ -15,21 +15,27 @@ const PATH_PREFIX: Record<Target, string> = { json: "body", query: "query", para
 export const VALIDATES = Symbol("validates");
 
 /**
- * Validates one part of the request with a zod schema. A failure becomes a
- * `validation_failed` problem listing every field error; the raw zod result never leaves.
+ * Validates one part of the request with a zod schema, built (see lib/lazy.ts) on the route's
+ * first request. A failure becomes a `validation_failed` problem listing every field error;
+ * the raw zod result never leaves.
  */
-export const validate = <T extends Target, S extends z.ZodMiniType>(target: T, schema: S) =>
-  Object.assign(
-    zValidator(target, schema, (result) => {
+export const validate = <T extends Target, S extends z.ZodMiniType>(target: T, schema: () => S) => {
+  const build = () =>
+    zValidator(target, schema(), (result) => {
       if (!result.success) {
         throw invalidRequest(
           PATH_PREFIX[target],
           result.error.issues.flatMap((issue) => fieldErrors(target, issue)),
         );
       }
-    }),
-    { [VALIDATES]: { target, schema } },
-  );
+    });
+  let validator: ReturnType<typeof build> | undefined;
+  const middleware: ReturnType<typeof build> = (c, next) => {
+    validator ??= build();
+    return validator(c, next);
+  };
+  return Object.assign(middleware, { [VALIDATES]: { target, schema } });
+};
 
 function fieldErrors(target: Target, issue: z.core.$ZodIssue): FieldError[] {
   const path = [PATH_PREFIX[target], ...issue.path.map(String)];

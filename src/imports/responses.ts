@@ -15,7 +15,7 @@ const importError = z.strictObject({
 });
 
 export const importRecord = z.strictObject({
-  id: idValue,
+  id: idValue(),
   type: z.enum(IMPORT_TYPES),
   dry_run: z.boolean(),
   /** queued, running, then succeeded or failed; or cancelled. */

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import type { IMPORT_TYPES } from "../db/schema";
+import { lazy } from "../lib/lazy";
 
 /** Request shapes of /imports, checked by its routes; the types below are inferred from them. */
 
@@ -16,15 +17,17 @@ export const isImportable = (type: ImportType): type is Importable =>
   (IMPORTABLE as readonly ImportType[]).includes(type);
 
 /** `POST /imports?type=students[&dry_run=true]`. */
-export const importQuery = z.strictObject({
-  type: z.enum(IMPORTABLE),
-  dry_run: z._default(
-    z.pipe(
-      z.enum(["true", "false"]),
-      z.transform((value) => value === "true"),
+export const importQuery = lazy(() =>
+  z.strictObject({
+    type: z.enum(IMPORTABLE),
+    dry_run: z._default(
+      z.pipe(
+        z.enum(["true", "false"]),
+        z.transform((value) => value === "true"),
+      ),
+      false,
     ),
-    false,
-  ),
-});
+  }),
+);
 
-export type ImportRequest = z.output<typeof importQuery>;
+export type ImportRequest = z.output<ReturnType<typeof importQuery>>;

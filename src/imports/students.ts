@@ -17,7 +17,7 @@ export function checkStudents(rows: ChunkRow[], columns: ColumnIndex) {
   const seen = { sis_id: new Map<string, number>(), email: new Map<string, number>() };
   for (const { line, fields } of rows) {
     const input = fieldsOf(fields, columns, ["sis_id", "name", "email"]);
-    const parsed = createStudentBody.safeParse(input);
+    const parsed = createStudentBody().safeParse(input);
     if (!parsed.success) {
       errors.push(...rowErrors(line, parsed.error.issues));
       refused++;

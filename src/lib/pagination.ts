@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { CURSOR_SYNTAX, decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from "./cursor";
 import { integerRangePattern } from "./integer-range";
+import { lazy } from "./lazy";
 
 const DEFAULT_LIMIT = 20;
 
@@ -45,15 +46,21 @@ export const cursorSchema = <K>(toKey: (key: unknown[]) => K | undefined) =>
   );
 
 /** A cursor of a list sorted by id: it holds the last id of the previous page. */
-const idCursorSchema = cursorSchema(([id, ...rest]) =>
-  rest.length === 0 && Number.isSafeInteger(id) && (id as number) > 0 ? (id as number) : undefined,
+const idCursorSchema = lazy(() =>
+  cursorSchema(([id, ...rest]) =>
+    rest.length === 0 && Number.isSafeInteger(id) && (id as number) > 0
+      ? (id as number)
+      : undefined,
+  ),
 );
 
 /** `?limit=&cursor=` of a list keyed by id. Unknown parameters are refused, so typos don't pass silently. */
-export const idPageQuery = z.strictObject({
-  limit: z._default(limitSchema(100), DEFAULT_LIMIT),
-  cursor: z.optional(idCursorSchema),
-});
+export const idPageQuery = lazy(() =>
+  z.strictObject({
+    limit: z._default(limitSchema(100), DEFAULT_LIMIT),
+    cursor: z.optional(idCursorSchema()),
+  }),
+);
 
 /** The shape of a page of `item`s, as every list answers. */
 export const pageSchema = <T extends z.ZodMiniType>(item: T) =>

@@ -1,3 +1,4 @@
+import { lazy } from "./lazy";
 import { textSchema } from "./text";
 
 /**
@@ -5,4 +6,4 @@ import { textSchema } from "./text";
  * writes it: free text (trimmed, NFC, no control characters), at most 255 characters, and
  * compared exactly, case included (migrations/0009 stores it so).
  */
-export const sisIdSchema = textSchema(255);
+export const sisIdSchema = lazy(() => textSchema(255));

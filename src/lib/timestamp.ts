@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { lazy } from "./lazy";
 
 // RFC 3339: 2026-11-24T10:00:00Z, with an optional fraction and a Z or a ±hh:mm offset.
 const RFC3339 =
@@ -58,12 +59,14 @@ export const RFC3339_DATE_TIME = new RegExp(
 );
 
 /** A date-time in a query string, as the database stores it. */
-export const timestampQuery = z.pipe(
-  z.string().check(z.regex(RFC3339_DATE_TIME, { message: MESSAGE, abort: true })),
-  z.transform((value, ctx) => {
-    const stored = toStoredTime(value);
-    if (stored !== undefined) return stored;
-    ctx.issues.push({ code: "custom", message: MESSAGE, input: value });
-    return z.NEVER;
-  }),
+export const timestampQuery = lazy(() =>
+  z.pipe(
+    z.string().check(z.regex(RFC3339_DATE_TIME, { message: MESSAGE, abort: true })),
+    z.transform((value, ctx) => {
+      const stored = toStoredTime(value);
+      if (stored !== undefined) return stored;
+      ctx.issues.push({ code: "custom", message: MESSAGE, input: value });
+      return z.NEVER;
+    }),
+  ),
 );

@@ -57,59 +57,59 @@ const WEBHOOK_URL =
 const SIS_ID =
   "The school's own id (its student information system's), compared exactly, case included. Trimmed and NFC-normalised first; the length limit applies to the result, in UTF-16 code units. The pattern refuses control characters, U+2028 and U+2029, the bidirectional overrides and isolates, and whitespace alone.";
 const NOTES = new Map<z.core.$ZodType, JsonSchema>([
-  [sisIdSchema, { description: SIS_ID, pattern: TEXT_PATTERN }],
-  [createWebhookBody.shape.url, { description: WEBHOOK_URL }],
-  [webhookDescription, { description: TEXT, pattern: TEXT_PATTERN }],
-  [createStudentBody.shape.name, { description: TEXT, pattern: TEXT_PATTERN }],
+  [sisIdSchema(), { description: SIS_ID, pattern: TEXT_PATTERN }],
+  [createWebhookBody().shape.url, { description: WEBHOOK_URL }],
+  [webhookDescription(), { description: TEXT, pattern: TEXT_PATTERN }],
+  [createStudentBody().shape.name, { description: TEXT, pattern: TEXT_PATTERN }],
   [
-    createStudentBody.shape.email,
+    createStudentBody().shape.email,
     {
       description:
         "Surrounding whitespace is trimmed (the pattern allows it), and at most 254 characters remain; stored lower-cased, unique regardless of case.",
     },
   ],
   [
-    createCourseBody.shape.code,
+    createCourseBody().shape.code,
     {
       description:
         "Surrounding whitespace is trimmed (the pattern allows it); stored upper-cased, unique regardless of case.",
     },
   ],
-  [createCourseBody.shape.title, { description: TEXT, pattern: TEXT_PATTERN }],
-  [updateStudentBody, { minProperties: 1 }],
-  [updateCourseBody, { minProperties: 1 }],
+  [createCourseBody().shape.title, { description: TEXT, pattern: TEXT_PATTERN }],
+  [updateStudentBody(), { minProperties: 1 }],
+  [updateCourseBody(), { minProperties: 1 }],
   [
-    studentListQuery.shape.email,
+    studentListQuery().shape.email,
     {
       description:
         "Only the student with this email, compared in any case: zero or one item. Surrounding whitespace is trimmed (the pattern allows it), and at most 254 characters remain.",
     },
   ],
   [
-    studentListQuery.shape.sis_id,
+    studentListQuery().shape.sis_id,
     {
       description:
         "Only the student with this SIS id (trimmed and NFC-normalised, then compared exactly): zero or one item.",
     },
   ],
   [
-    courseListQuery.shape.sis_id,
+    courseListQuery().shape.sis_id,
     {
       description:
         "Only the course with this SIS id (trimmed and NFC-normalised, then compared exactly): zero or one item.",
     },
   ],
   [
-    courseListQuery.shape.code,
+    courseListQuery().shape.code,
     {
       description:
         "Only the course with this code, compared in any case: zero or one item. Surrounding whitespace is trimmed (the pattern allows it).",
     },
   ],
-  [idPageQuery.shape.limit, { description: "1 to 100.", default: "20" }],
-  [idPageQuery.shape.cursor, { description: `The next_cursor of the previous page. ${CURSOR}` }],
+  [idPageQuery().shape.limit, { description: "1 to 100.", default: "20" }],
+  [idPageQuery().shape.cursor, { description: `The next_cursor of the previous page. ${CURSOR}` }],
   [
-    changesQuery.shape.updated_since,
+    changesQuery().shape.updated_since,
     {
       description:
         "Changes at or after this time: an RFC 3339 date-time with an upper-case T and Z, seconds, and up to 9 digits of fraction, e.g. 2026-11-24T10:00:00Z (a + sent as %2B). The pattern allows real dates and times only (29 February in leap years alone); of what it allows, a time whose offset moves it out of years 0000 to 9999 in UTC (on 0000-01-01 with a + offset, or 9999-12-31 with a - offset) is refused. Without it and a cursor: from the first change.",
@@ -117,12 +117,12 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
     },
   ],
   [
-    changesQuery.shape.cursor,
+    changesQuery().shape.cursor,
     {
       description: `The next_cursor of an earlier page. With updated_since, the later of the two applies. ${CURSOR}`,
     },
   ],
-  [changesQuery.shape.limit, { description: "1 to 1000.", default: "100" }],
+  [changesQuery().shape.limit, { description: "1 to 1000.", default: "100" }],
 ]);
 
 /**
@@ -131,9 +131,9 @@ const NOTES = new Map<z.core.$ZodType, JsonSchema>([
  * count the whitespace too).
  */
 const TRIMMED = new Set<z.core.$ZodType>([
-  createStudentBody.shape.email,
-  createCourseBody.shape.code,
-  createWebhookBody.shape.url,
+  createStudentBody().shape.email,
+  createCourseBody().shape.code,
+  createWebhookBody().shape.url,
 ]);
 
 function allowSurroundingWhitespace(generated: JsonSchema) {
@@ -361,8 +361,8 @@ function operation(op: Operation) {
     tags: [op.tag],
     ...(op.open && { security: [] }),
     parameters: [
-      ...(op.params ? parameters(op.params, "path") : []),
-      ...(op.query ? parameters(op.query, "query") : []),
+      ...(op.params ? parameters(op.params(), "path") : []),
+      ...(op.query ? parameters(op.query(), "query") : []),
       ...(conditional
         ? [
             {
@@ -383,7 +383,7 @@ function operation(op: Operation) {
     ...(op.body && {
       requestBody: {
         required: true,
-        content: { "application/json": { schema: jsonSchema(op.body, "input") } },
+        content: { "application/json": { schema: jsonSchema(op.body(), "input") } },
       },
     }),
     ...(op.csvBody && {

@@ -39,9 +39,10 @@ export type Operation = {
   open?: true;
   /** A file of public/, served by Static Assets before the Worker runs. */
   asset?: true;
-  params?: z.ZodMiniObject;
-  query?: z.ZodMiniObject;
-  body?: z.ZodMiniType;
+  /** The schemas the route validates with, as lib/lazy.ts makes them. */
+  params?: () => z.ZodMiniObject;
+  query?: () => z.ZodMiniObject;
+  body?: () => z.ZodMiniType;
   /** A CSV file as the body (`text/csv`), described in words. */
   csvBody?: string;
   responses: {
@@ -63,7 +64,7 @@ export const OPERATIONS: Operation[] = [
     summary: "Health probe",
     tag: "Service",
     open: true,
-    responses: [{ status: 200, description: "The Worker runs.", schema: healthBody }],
+    responses: [{ status: 200, description: "The Worker runs.", schema: healthBody() }],
   },
   {
     method: "get",

@@ -8,7 +8,7 @@ import { idValue } from "../lib/ids";
 
 // Strict, so the OpenAPI document says no other field is sent (test/helpers/contract.ts checks it).
 export const student = z.strictObject({
-  id: idValue,
+  id: idValue(),
   name: z.string(),
   email: z.string(),
   /** The school's own id for the student; null: none. */

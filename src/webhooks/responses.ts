@@ -9,7 +9,7 @@ import { DELIVERY_STATUSES, EVENT_TYPES } from "./schemas";
  */
 
 export const webhook = z.strictObject({
-  id: idValue,
+  id: idValue(),
   url: z.string(),
   events: z.array(z.enum([...EVENT_TYPES, "*"])),
   description: z.nullable(z.string()),
@@ -26,7 +26,7 @@ export const webhook = z.strictObject({
 export const webhookWithSecret = z.extend(webhook, { secret: z.string() });
 
 export const delivery = z.strictObject({
-  id: idValue,
+  id: idValue(),
   event_id: z.string(),
   event_type: z.enum(EVENT_TYPES),
   status: z.enum(DELIVERY_STATUSES),
@@ -53,8 +53,8 @@ const enrollmentEvent = z.strictObject({
   ]),
   timestamp: z.string(),
   data: z.strictObject({
-    student_id: idValue,
-    course_id: idValue,
+    student_id: idValue(),
+    course_id: idValue(),
     status: z.enum(["active", "waitlisted", "dropped"]),
     waitlist_position: z.nullable(z.int()),
     enrolled_at: z.string(),
@@ -71,7 +71,7 @@ const resourceEvent = <const T extends string, const F extends string>(
     type: z.enum([`${resource}.created`, `${resource}.updated`, `${resource}.deleted`]),
     timestamp: z.string(),
     data: z.strictObject({
-      id: idValue,
+      id: idValue(),
       created_at: z.optional(z.string()),
       fields: z.optional(z.array(z.enum(fields))),
     }),

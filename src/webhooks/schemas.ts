@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { idSchema } from "../lib/ids";
+import { lazy } from "../lib/lazy";
 import { idPageQuery } from "../lib/pagination";
 import { textSchema } from "../lib/text";
 import { MAX_URL_LENGTH } from "./url";
@@ -22,10 +23,12 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-const eventChoice = z.enum([...EVENT_TYPES, "*"], {
-  error: (issue) =>
-    `${JSON.stringify(issue.input)} is no event type: use "*" or one of ${EVENT_TYPES.join(", ")}`,
-});
+const eventChoice = lazy(() =>
+  z.enum([...EVENT_TYPES, "*"], {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is no event type: use "*" or one of ${EVENT_TYPES.join(", ")}`,
+  }),
+);
 
 /** An absolute http(s) URL, with no whitespace and no user info; the host is checked after. */
 export const URL_SHAPE = /^https?:\/\/(?![^/?#]*@)[^\s/?#]+(?:[/?#]\S*)?$/;
@@ -33,52 +36,62 @@ export const URL_SHAPE = /^https?:\/\/(?![^/?#]*@)[^\s/?#]+(?:[/?#]\S*)?$/;
 // Whether the scheme may be http and which hosts are refused is checked in the handler
 // (src/webhooks/url.ts): a local receiver is allowed by the deployment's setting, which a
 // schema cannot see. The OpenAPI document says it in words.
-const urlSchema = z
-  .string()
-  .check(
-    z.trim(),
-    z.maxLength(MAX_URL_LENGTH),
-    z.regex(URL_SHAPE, "must be an absolute https URL, without spaces or a user name"),
-  );
+const urlSchema = lazy(() =>
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.maxLength(MAX_URL_LENGTH),
+      z.regex(URL_SHAPE, "must be an absolute https URL, without spaces or a user name"),
+    ),
+);
 
-const eventsSchema = z.array(eventChoice).check(
-  z.minLength(1, 'must name at least one event type, or "*"'),
-  z.refine((events) => new Set(events).size === events.length, "must not repeat an event type"),
+const eventsSchema = lazy(() =>
+  z.array(eventChoice()).check(
+    z.minLength(1, 'must name at least one event type, or "*"'),
+    z.refine((events) => new Set(events).size === events.length, "must not repeat an event type"),
+  ),
 );
 
 /** A note for people: what the subscription is for. */
-export const webhookDescription = textSchema(500);
+export const webhookDescription = lazy(() => textSchema(500));
 
-export const createWebhookBody = z.strictObject({
-  url: urlSchema,
-  events: eventsSchema,
-  description: z.optional(webhookDescription),
-});
+export const createWebhookBody = lazy(() =>
+  z.strictObject({
+    url: urlSchema(),
+    events: eventsSchema(),
+    description: z.optional(webhookDescription()),
+  }),
+);
 
 /** `PATCH /webhooks/{id}`: a new URL, events or description; `enabled: true` re-enables. */
-export const updateWebhookBody = z
-  .strictObject({
-    url: z.optional(urlSchema),
-    events: z.optional(eventsSchema),
-    description: z.optional(z.nullable(webhookDescription)),
-    enabled: z.optional(z.boolean()),
-  })
-  .check(
-    z.refine(
-      (body) => Object.keys(body).length > 0,
-      "must change at least one field: url, events, description or enabled",
+export const updateWebhookBody = lazy(() =>
+  z
+    .strictObject({
+      url: z.optional(urlSchema()),
+      events: z.optional(eventsSchema()),
+      description: z.optional(z.nullable(webhookDescription())),
+      enabled: z.optional(z.boolean()),
+    })
+    .check(
+      z.refine(
+        (body) => Object.keys(body).length > 0,
+        "must change at least one field: url, events, description or enabled",
+      ),
     ),
-  );
+);
 
 /** Delivery states as the API shows them: one on the queue is still pending. */
 export const DELIVERY_STATUSES = ["pending", "succeeded", "failed"] as const;
 
-export const deliveryListQuery = z.extend(idPageQuery, {
-  status: z.optional(z.enum(DELIVERY_STATUSES)),
-});
+export const deliveryListQuery = lazy(() =>
+  z.extend(idPageQuery(), {
+    status: z.optional(z.enum(DELIVERY_STATUSES)),
+  }),
+);
 
-export const deliveryParams = z.object({ id: idSchema, delivery_id: idSchema });
+export const deliveryParams = lazy(() => z.object({ id: idSchema(), delivery_id: idSchema() }));
 
-export type NewWebhook = z.output<typeof createWebhookBody>;
-export type WebhookChanges = z.output<typeof updateWebhookBody>;
+export type NewWebhook = z.output<ReturnType<typeof createWebhookBody>>;
+export type WebhookChanges = z.output<ReturnType<typeof updateWebhookBody>>;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
