@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { createOnce, type Idempotency } from "../db/idempotency";
 import { courses, NEXT_CHANGE_STAMP, NOW, studentCourses } from "../db/schema";
@@ -71,6 +71,18 @@ const promoteWaiting = (db: Database, id: number) =>
       ),
     )
     .returning({ student_id: studentCourses.student_id });
+
+/**
+ * The same for several courses at once (`ids`: a SQL list of course ids), as an import that
+ * sets capacities does: each course's line, ranked in its order, fills the course's free seats.
+ */
+export const promoteWaitingIn = (db: Database, ids: SQL) =>
+  db
+    .update(studentCourses)
+    .set({ waitlist_seq: null, enrolled_at: NOW, updated_at: NEXT_CHANGE_STAMP })
+    .where(
+      sql`(${studentCourses.course_id}, ${studentCourses.waitlist_seq}) IN (SELECT line.course_id, line.waitlist_seq FROM (SELECT l.course_id, l.waitlist_seq, row_number() OVER (PARTITION BY l.course_id ORDER BY l.waitlist_seq) AS place FROM student_courses AS l WHERE l.course_id IN ${ids} AND l.waitlist_seq IS NOT NULL) AS line JOIN courses AS c ON c.id = line.course_id WHERE c.capacity IS NULL OR line.place <= c.capacity - ${seatsTaken(sql`c.id`)})`,
+    );
 
 /** Applies `changes` to the course if `versions` allows (see updateVersioned); a new code or SIS id must be free. */
 export async function updateCourse(

@@ -4,6 +4,7 @@ import type { Importable } from "./schemas";
 /** The columns of each kind of file, by header name; any order, each once. */
 export const COLUMNS = {
   students: { required: ["sis_id", "name", "email"], optional: [] },
+  courses: { required: ["sis_id", "code", "title"], optional: ["capacity", "waitlist_capacity"] },
 } as const satisfies Record<Importable, { required: string[]; optional: string[] }>;
 
 /** Where each column is in a row: column name → field index. */

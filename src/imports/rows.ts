@@ -20,6 +20,51 @@ export function fieldsOf(fields: string[], columns: ColumnIndex, names: string[]
   );
 }
 
+/** A record checked by the API's own schema: its values, or its issues. */
+type Parsed<T> =
+  | { success: true; data: T }
+  | { success: false; error: { issues: z.core.$ZodIssue[] } };
+
+/**
+ * Checks the records of a chunk: each by `parse` (the API's own schema, given the row as a
+ * request body would send it), with a SIS id required, and none repeating the value of a
+ * `unique` column of an earlier row of the chunk (the later line is the error). Answers the
+ * valid rows, the errors, and how many rows were refused.
+ */
+export function checkRows<T extends { sis_id?: string | undefined }>(
+  records: ChunkRow[],
+  parse: (record: ChunkRow) => Parsed<T>,
+  unique: (keyof T & string)[],
+) {
+  type Row = T & { line: number; sis_id: string };
+  const valid: Row[] = [];
+  const errors: ImportError[] = [];
+  const seen = new Map(unique.map((key) => [key, new Map<unknown, number>()]));
+  const repeated = (row: Row) => {
+    for (const [key, lines] of seen) {
+      const first = lines.get(row[key]);
+      if (first !== undefined) return { column: key, message: `repeats line ${first}` };
+    }
+    for (const [key, lines] of seen) lines.set(row[key], row.line);
+    return undefined;
+  };
+  for (const record of records) {
+    const { line } = record;
+    const parsed = parse(record);
+    if (!parsed.success) {
+      errors.push(...rowErrors(line, parsed.error.issues));
+      continue;
+    }
+    const { sis_id } = parsed.data;
+    const row = { ...parsed.data, line, sis_id: sis_id ?? "" };
+    const error =
+      sis_id === undefined ? { column: "sis_id", message: "is required" } : repeated(row);
+    if (error) errors.push({ line, ...error });
+    else valid.push(row);
+  }
+  return { valid, errors, refused: records.length - valid.length };
+}
+
 /** A row's validation issues as import errors: the column and the message, never the value. */
 export const rowErrors = (line: number, issues: z.core.$ZodIssue[]): ImportError[] =>
   issues.map((issue) => ({

@@ -4,10 +4,13 @@ import { and, eq, sql } from "drizzle-orm";
 import { database } from "../db/client";
 import { imports, NOW } from "../db/schema";
 import { logInfo } from "../log";
+import { applyChunk, type PreparedChunk } from "./apply";
 import { type ColumnIndex, columnIndex } from "./columns";
+import { prepareCourses } from "./courses";
 import { CsvSyntaxError, parseChunk } from "./csv";
+import type { ChunkRow } from "./rows";
 import { type Importable, isImportable } from "./schemas";
-import { applyStudents, checkStudents } from "./students";
+import { prepareStudents } from "./students";
 
 export type ImportParams = { importId: number };
 
@@ -18,6 +21,12 @@ export type ImportParams = { importId: number };
 const CHUNK_BYTES = 128 * 1024;
 /** The longest record read: one longer is a quote never closed, not a row. */
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+
+/** How each kind of file's rows are checked and written. */
+const PREPARE: Record<Importable, (records: ChunkRow[], columns: ColumnIndex) => PreparedChunk> = {
+  students: prepareStudents,
+  courses: prepareCourses,
+};
 
 /** What the first step learned, which every chunk needs. */
 type Job = {
@@ -44,7 +53,7 @@ export class ImportWorkflow extends WorkflowEntrypoint<Env, ImportParams> {
       if (!start) return;
       let position = start.position;
       for (let n = 1; position.bytes < start.job.size; n++) {
-        const next = await step.do(`chunk ${n}`, () => applyChunk(this.env, start.job, position));
+        const next = await step.do(`chunk ${n}`, () => nextChunk(this.env, start.job, position));
         if (!next) return;
         position = next;
       }
@@ -128,27 +137,17 @@ function parseRange(bytes: Uint8Array, isLast: boolean, from: Position, limit?: 
 }
 
 /** Applies the records from `position` on (one chunk); the position after them, or null if the import was cancelled. */
-async function applyChunk(env: Env, job: Job, position: Position): Promise<Position | null> {
+async function nextChunk(env: Env, job: Job, position: Position): Promise<Position | null> {
   const { records, next } = await readRecords(env, job.key, position, job.size);
-  const { valid, errors, refused } = checkStudents(records, job.columns);
-  const state = await applyStudents(
-    database(env.DB),
-    job,
-    valid,
-    { errors, rows: refused },
-    {
-      from: position.bytes,
-      to: next.bytes,
-      lines: next.lines - position.lines,
-      records: records.length,
-    },
-  );
-  if (state !== "running") return null;
-  logInfo("import.chunk", {
-    import_id: job.id,
-    rows: records.length,
-    errors: errors.length,
+  const chunk = PREPARE[job.type](records, job.columns);
+  const state = await applyChunk(database(env.DB), job, chunk, {
+    from: position.bytes,
+    to: next.bytes,
+    lines: next.lines - position.lines,
+    records: records.length,
   });
+  if (state !== "running") return null;
+  logInfo("import.chunk", { import_id: job.id, rows: records.length, refused: chunk.refused.rows });
   return next;
 }
 

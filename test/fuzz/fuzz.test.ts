@@ -227,20 +227,33 @@ const csvField = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.constantFrom('"', '""', '"a,b"', '"x\ny"', "\r", "\u0000", "\ufeff"),
 );
-const csvText = fc.oneof(
-  fc
-    .array(fc.array(csvField, { maxLength: 4 }), { maxLength: 6 })
-    .map((rows) => ["sis_id,name,email", ...rows.map((r) => r.join(","))].join("\n")),
-  fc.string({ maxLength: 200 }),
-  fc.constantFrom("", "\ufeff", "sis_id,name,email", '"sis_id,name,email', "sis_id,name,email,x\n"),
-);
+/** A file of `type`: its own header with generated rows, or any text. */
+const csvText = (header: string) =>
+  fc.oneof(
+    fc
+      .array(fc.array(csvField, { maxLength: 5 }), { maxLength: 6 })
+      .map((rows) => [header, ...rows.map((r) => r.join(","))].join("\n")),
+    fc.string({ maxLength: 200 }),
+    fc.constantFrom("", "\ufeff", header, `"${header}`, `${header},x\n`),
+  );
+const HEADERS = {
+  students: "sis_id,name,email",
+  courses: "sis_id,code,title,capacity,waitlist_capacity",
+};
 const importRequest = fc
-  .tuple(csvText, fc.constantFrom("text/csv", "text/csv; charset=utf-8", "text/plain"))
-  .map(([csv, type]) => ({
+  .constantFrom("students", "courses" as const)
+  .chain((type) =>
+    fc.tuple(
+      fc.constant(type),
+      csvText(HEADERS[type]),
+      fc.constantFrom("text/csv", "text/csv; charset=utf-8", "text/plain"),
+    ),
+  )
+  .map(([type, csv, mediaType]) => ({
     method: "POST",
     path: "/imports",
-    query: "?type=students&dry_run=true",
-    headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": type },
+    query: `?type=${type}&dry_run=true`,
+    headers: { Authorization: `Bearer ${TEST_TOKENS.write}`, "Content-Type": mediaType },
     body: csv,
   }));
 

@@ -90,7 +90,7 @@ const logLine = z.union([
     import_id: id,
     type: z.optional(z.enum(["students", "courses", "enrollments"])),
     rows: z.optional(z.int()),
-    errors: z.optional(z.int()),
+    refused: z.optional(z.int()),
   }),
   // The webhook dispatcher: how many deliveries it handed to the queue.
   z.strictObject({

@@ -1,7 +1,10 @@
 import { introspectWorkflow } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import sampleCourses from "../../scripts/sample-courses.csv?raw";
 import sample from "../../scripts/sample-students.csv?raw";
+import type { Course } from "../../src/courses/responses";
+import type { Enrollment } from "../../src/enrollments/responses";
 import type { ImportRecord as Import } from "../../src/imports/responses";
 import type { Student } from "../../src/students/responses";
 import { api, countRows, expectProblem, type Page } from "../helpers/api";
@@ -157,6 +160,98 @@ describe("an import of students", () => {
     ]);
     expect(done.errors).toHaveLength(100);
     expect(await bySisId("E-11999")).toMatchObject({ name: 'Student 11999, "the one"' });
+  });
+});
+
+describe("an import of courses", () => {
+  const courseBySisId = async (sisId: string) =>
+    ((await (await api(`/courses?sis_id=${sisId}`)).json()) as Page<Course>).data[0];
+  const asCourses = "type=courses";
+
+  it("creates them with their limits, upserted by SIS id, and counts each row", async () => {
+    const csv =
+      'sis_id,code,title,capacity,waitlist_capacity\nM-1,ALG-101,Calculus,30,5\nM-2,GEO-200,"History, Modern",,\n';
+    expect(await importFile(csv, asCourses)).toMatchObject({
+      state: "succeeded",
+      type: "courses",
+      created: 2,
+      error_count: 0,
+    });
+    expect(await courseBySisId("M-1")).toMatchObject({
+      code: "ALG-101",
+      title: "Calculus",
+      capacity: 30,
+      waitlist_capacity: 5,
+    });
+    // An empty limit is no limit.
+    expect(await courseBySisId("M-2")).toMatchObject({ capacity: null, waitlist_capacity: null });
+
+    expect(await importFile(csv, asCourses)).toMatchObject({ unchanged: 2, created: 0 });
+    // A file without the limit columns leaves each course's limits as they are.
+    const retitled = await importFile("sis_id,code,title\nM-1,ALG-101,Calculus I\n", asCourses);
+    expect(retitled).toMatchObject({ updated: 1, unchanged: 0 });
+    expect(await courseBySisId("M-1")).toMatchObject({ title: "Calculus I", capacity: 30 });
+  });
+
+  it("imports the sample file as docs/imports.md says", async () => {
+    const done = await importFile(sampleCourses, asCourses);
+    expect(done).toMatchObject({ state: "succeeded", created: 2, error_count: 1 });
+    expect(done.errors).toEqual([
+      {
+        line: 4,
+        column: "capacity",
+        message: "must be a whole number from 0 to 100000, or null for no limit",
+      },
+    ]);
+    expect(await courseBySisId("C-MATH-101")).toMatchObject({
+      capacity: 30,
+      waitlist_capacity: 10,
+    });
+  });
+
+  it("reports bad limits, repeated and taken codes by line and column", async () => {
+    await api("/courses", { method: "POST", json: { code: "HELD-1", title: "Held" } });
+    const csv = [
+      "sis_id,code,title,capacity",
+      "N-1,NEW-1,Fine,10",
+      "N-2,NEW-2,Seats,ten",
+      "N-3,new-1,Same code in another case,",
+      "N-4,held-1,Taken,",
+    ].join("\n");
+    const done = await importFile(csv, asCourses);
+    expect(done).toMatchObject({ created: 1, error_count: 3 });
+    expect(done.errors).toEqual([
+      {
+        line: 3,
+        column: "capacity",
+        message: "must be a whole number from 0 to 100000, or null for no limit",
+      },
+      { line: 4, column: "code", message: "repeats line 2" },
+      { line: 5, column: "code", message: "is taken by another course" },
+    ]);
+  });
+
+  it("gives the seats a raised capacity frees to the line, in order, as PATCH does", async () => {
+    await importFile("sis_id,code,title,capacity\nP-1,SEM-1,Seminar,1\n", asCourses);
+    const course = await courseBySisId("P-1");
+    const ids: number[] = [];
+    for (const n of [1, 2, 3]) {
+      const res = await api("/students", {
+        method: "POST",
+        json: { name: `Waiting ${n}`, email: `waiting.${n}@example.org` },
+      });
+      const { id } = (await res.json()) as Student;
+      ids.push(id);
+      await api(`/students/${id}/courses`, { method: "POST", json: { course_id: course?.id } });
+    }
+    const enrollment = async (id: number | undefined) =>
+      (await (await api(`/students/${id}/courses/${course?.id}`)).json()) as Enrollment;
+    expect((await enrollment(ids[1])).status).toBe("waitlisted");
+
+    await importFile("sis_id,code,title,capacity\nP-1,SEM-1,Seminar,2\n", asCourses);
+    expect(await enrollment(ids[1])).toMatchObject({ status: "active", waitlist_position: null });
+    expect(await enrollment(ids[2])).toMatchObject({ status: "waitlisted", waitlist_position: 1 });
+    expect(await courseBySisId("P-1")).toMatchObject({ enrolled_count: 2, waitlisted_count: 1 });
   });
 });
 
