@@ -5,26 +5,34 @@ import { imports } from "../db/schema";
 import type { ImportError } from "./responses";
 import { errorsAppended } from "./rows";
 
+/** A reason a checked row cannot apply, found in the database: a SQL condition on `r`. */
+export type Conflict = { when: SQL; column: string; message: string };
+
 /**
  * A chunk's checked rows, and how they meet the database: each condition reads a row of the
- * chunk as `r`, a record of the table as it was before the chunk.
+ * chunk as `r`, in the database as it was before the chunk.
  */
 export type PreparedChunk = {
   /** How many rows the chunk writes (0: only its progress and errors are recorded). */
   rows: number;
   /** The rows as a table, from one JSON parameter (D1 binds at most 100 per statement). */
   table: SQL;
-  /** A record already has the row's SIS id. */
-  existing: SQL;
-  /** That record already holds every value the row sets. */
-  same: SQL;
-  /** The row cannot apply: another record holds one of its unique values. */
-  conflict: { when: SQL; column: string; message: string };
+  /** What applying a row does; each row that applies meets exactly one of them. */
+  outcomes: { created: SQL; updated: SQL; unchanged: SQL; dropped?: SQL };
+  /** Why a row cannot apply; a row that meets any is one error, listed under the first. */
+  conflicts: [Conflict, ...Conflict[]];
   /** The statements that write the rows, after the progress update (see RECORDED). */
   writes: (db: Database) => BatchItem<"sqlite">[];
   /** Rows refused before the batch: their count, and their errors. */
   refused: { rows: number; errors: ImportError[] };
 };
+
+/** The outcomes of an upsert by SIS id: `existing` finds the row's record, `same` finds it unchanged. */
+export const upsertOutcomes = (existing: SQL, same: SQL) => ({
+  created: sql`NOT EXISTS ${existing}`,
+  updated: sql`EXISTS ${existing} AND NOT EXISTS ${same}`,
+  unchanged: sql`EXISTS ${same}`,
+});
 
 /**
  * The first write of a chunk runs only when the progress update just before it applied, so a
@@ -36,9 +44,9 @@ export const RECORDED = sql`changes() = 1`;
 /**
  * Applies a chunk's rows, and its progress and counts, in one batch (one transaction): a step
  * retried after a crash finds none of it applied or all of it. The counts are read before the
- * writes, from the same state they write over: created (no record has the SIS id), updated
- * (one has, with other values), unchanged, and an error for each conflict. A dry run counts
- * the same and writes no row. Answers the import's state after the chunk.
+ * writes, from the same state they write over: each row's outcome (created, updated,
+ * unchanged, dropped), or an error for its first conflict. A dry run counts the same and
+ * writes no row. Answers the import's state after the chunk.
  */
 export async function applyChunk(
   db: Database,
@@ -46,21 +54,29 @@ export async function applyChunk(
   chunk: PreparedChunk,
   progress: { from: number; to: number; lines: number; records: number },
 ) {
-  const { table, existing, same, conflict, refused } = chunk;
+  const { table, outcomes, conflicts, refused } = chunk;
   const count = (condition: SQL) => sql`(SELECT count(*) FROM ${table} AS r WHERE ${condition})`;
-  const applies = sql`NOT ${conflict.when}`;
-  const conflicts = sql`(SELECT json_object('line', r.line, 'column', ${conflict.column}, 'message', ${conflict.message}) AS value, r.line AS line FROM ${table} AS r WHERE ${conflict.when})`;
+  const refusedHere = sql.join(
+    conflicts.map(({ when }) => sql`(${when})`),
+    sql` OR `,
+  );
+  const applies = sql`NOT (${refusedHere})`;
+  const outcome = (condition: SQL | undefined) =>
+    condition ? count(sql`${applies} AND ${condition}`) : sql`0`;
+  // Each refused row once, with the message of the first conflict it meets.
+  const found = sql`(SELECT json_object('line', r.line, 'column', ${conflictOf(conflicts, "column")}, 'message', ${conflictOf(conflicts, "message")}) AS value, r.line AS line FROM ${table} AS r WHERE ${refusedHere})`;
   const record = db
     .update(imports)
     .set({
       bytes_processed: progress.to,
       lines_processed: sql`${imports.lines_processed} + ${progress.lines}`,
       rows_processed: sql`${imports.rows_processed} + ${progress.records}`,
-      created: sql`${imports.created} + ${count(sql`${applies} AND NOT EXISTS ${existing}`)}`,
-      updated: sql`${imports.updated} + ${count(sql`${applies} AND EXISTS ${existing} AND NOT EXISTS ${same}`)}`,
-      unchanged: sql`${imports.unchanged} + ${count(sql`${applies} AND EXISTS ${same}`)}`,
-      error_count: sql`${imports.error_count} + ${refused.rows} + ${count(conflict.when)}`,
-      errors: errorsAppended(refused.errors, conflicts),
+      created: sql`${imports.created} + ${outcome(outcomes.created)}`,
+      updated: sql`${imports.updated} + ${outcome(outcomes.updated)}`,
+      unchanged: sql`${imports.unchanged} + ${outcome(outcomes.unchanged)}`,
+      dropped: sql`${imports.dropped} + ${outcome(outcomes.dropped)}`,
+      error_count: sql`${imports.error_count} + ${refused.rows} + ${count(refusedHere)}`,
+      errors: errorsAppended(refused.errors, found),
     })
     .where(
       sql`${imports.id} = ${job.id} AND ${imports.bytes_processed} = ${progress.from} AND ${imports.state} = 'running'`,
@@ -71,3 +87,10 @@ export async function applyChunk(
   const results = await db.batch([record, ...writes, state]);
   return (results.at(-1) as { state: string }[])[0]?.state;
 }
+
+/** The column or message of the first conflict a row meets, as a SQL CASE. */
+const conflictOf = (conflicts: Conflict[], key: "column" | "message") =>
+  sql`CASE ${sql.join(
+    conflicts.map((c) => sql`WHEN ${c.when} THEN ${c[key]}`),
+    sql` `,
+  )} END`;

@@ -5,6 +5,7 @@ import type { Importable } from "./schemas";
 export const COLUMNS = {
   students: { required: ["sis_id", "name", "email"], optional: [] },
   courses: { required: ["sis_id", "code", "title"], optional: ["capacity", "waitlist_capacity"] },
+  enrollments: { required: ["student_sis_id", "course_sis_id"], optional: ["status"] },
 } as const satisfies Record<Importable, { required: string[]; optional: string[] }>;
 
 /** Where each column is in a row: column name → field index. */

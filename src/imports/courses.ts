@@ -1,8 +1,11 @@
 import { type SQL, sql } from "drizzle-orm";
+import * as z from "zod/mini";
 import { promoteWaitingIn } from "../courses/queries";
 import { createCourseBody } from "../courses/schemas";
 import { courses, NOW } from "../db/schema";
-import { type PreparedChunk, RECORDED } from "./apply";
+import { lazy } from "../lib/lazy";
+import { sisIdSchema } from "../lib/sis-id";
+import { type PreparedChunk, RECORDED, upsertOutcomes } from "./apply";
 import type { ColumnIndex } from "./columns";
 import { type ChunkRow, checkRows, fieldsOf } from "./rows";
 
@@ -30,11 +33,14 @@ function courseBody(fields: string[], columns: ColumnIndex) {
   return body;
 }
 
+/** A row of a courses file: a `POST /courses` body whose SIS id is required. */
+const courseRow = lazy(() => z.extend(createCourseBody(), { sis_id: sisIdSchema() }));
+
 /** Checks each row as `POST /courses` would; no SIS id or code may repeat in the chunk. */
 const checkCourses = (records: ChunkRow[], columns: ColumnIndex) =>
-  checkRows(records, ({ fields }) => createCourseBody().safeParse(courseBody(fields, columns)), [
-    "sis_id",
-    "code",
+  checkRows(records, ({ fields }) => courseRow().safeParse(courseBody(fields, columns)), [
+    ["sis_id"],
+    ["code"],
   ]);
 
 /**
@@ -63,9 +69,11 @@ export function prepareCourses(records: ChunkRow[], columns: ColumnIndex): Prepa
   return {
     rows: valid.length,
     table,
-    existing: sql`(SELECT 1 FROM courses AS c WHERE c.sis_id = r.sis_id)`,
-    same: sql`(SELECT 1 FROM courses AS c WHERE c.sis_id = r.sis_id AND c.code = r.code AND c.title = r.title${sameLimits})`,
-    conflict: { when: codeTaken, column: "code", message: "is taken by another course" },
+    outcomes: upsertOutcomes(
+      sql`(SELECT 1 FROM courses AS c WHERE c.sis_id = r.sis_id)`,
+      sql`(SELECT 1 FROM courses AS c WHERE c.sis_id = r.sis_id AND c.code = r.code AND c.title = r.title${sameLimits})`,
+    ),
+    conflicts: [{ when: codeTaken, column: "code", message: "is taken by another course" }],
     refused: { rows: refused, errors },
     writes: (db) => [
       // Every column in table order, as drizzle's INSERT … SELECT names them; the WHERE lets

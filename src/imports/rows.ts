@@ -27,40 +27,38 @@ type Parsed<T> =
 
 /**
  * Checks the records of a chunk: each by `parse` (the API's own schema, given the row as a
- * request body would send it), with a SIS id required, and none repeating the value of a
- * `unique` column of an earlier row of the chunk (the later line is the error). Answers the
- * valid rows, the errors, and how many rows were refused.
+ * request body would send it), and none repeating an earlier row's values of one of the
+ * `unique` groups of columns (the later line is the error, naming the group's last column).
+ * Answers the valid rows, the errors, and how many rows were refused.
  */
-export function checkRows<T extends { sis_id?: string | undefined }>(
+export function checkRows<T extends object>(
   records: ChunkRow[],
   parse: (record: ChunkRow) => Parsed<T>,
-  unique: (keyof T & string)[],
+  unique: (keyof T & string)[][],
 ) {
-  type Row = T & { line: number; sis_id: string };
-  const valid: Row[] = [];
+  const valid: (T & { line: number })[] = [];
   const errors: ImportError[] = [];
-  const seen = new Map(unique.map((key) => [key, new Map<unknown, number>()]));
-  const repeated = (row: Row) => {
-    for (const [key, lines] of seen) {
-      const first = lines.get(row[key]);
-      if (first !== undefined) return { column: key, message: `repeats line ${first}` };
-    }
-    for (const [key, lines] of seen) lines.set(row[key], row.line);
-    return undefined;
-  };
-  for (const record of records) {
-    const { line } = record;
-    const parsed = parse(record);
+  const seen = unique.map(() => new Map<string, number>());
+  for (const { line, fields } of records) {
+    const parsed = parse({ line, fields });
     if (!parsed.success) {
       errors.push(...rowErrors(line, parsed.error.issues));
       continue;
     }
-    const { sis_id } = parsed.data;
-    const row = { ...parsed.data, line, sis_id: sis_id ?? "" };
-    const error =
-      sis_id === undefined ? { column: "sis_id", message: "is required" } : repeated(row);
-    if (error) errors.push({ line, ...error });
-    else valid.push(row);
+    const row = parsed.data;
+    const keys = unique.map((columns) => JSON.stringify(columns.map((column) => row[column])));
+    const repeat = keys.findIndex((key, i) => seen[i]?.has(key));
+    if (repeat >= 0) {
+      const first = seen[repeat]?.get(keys[repeat] ?? "");
+      errors.push({
+        line,
+        column: unique[repeat]?.at(-1) ?? null,
+        message: `repeats line ${first}`,
+      });
+      continue;
+    }
+    for (const [i, key] of keys.entries()) seen[i]?.set(key, line);
+    valid.push({ ...row, line });
   }
   return { valid, errors, refused: records.length - valid.length };
 }

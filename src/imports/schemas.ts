@@ -9,14 +9,14 @@ export type ImportType = (typeof IMPORT_TYPES)[number];
 /** The largest file an import takes: 100 MiB. */
 export const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
 
-/** The kinds of file an import takes so far (enrollments come next). */
-export const IMPORTABLE = ["students", "courses"] as const satisfies ImportType[];
+/** The kinds of file an import takes. */
+export const IMPORTABLE = ["students", "courses", "enrollments"] as const satisfies ImportType[];
 export type Importable = (typeof IMPORTABLE)[number];
 
 export const isImportable = (type: ImportType): type is Importable =>
   (IMPORTABLE as readonly ImportType[]).includes(type);
 
-/** `POST /imports?type=students|courses[&dry_run=true]`. */
+/** `POST /imports?type=students|courses|enrollments[&dry_run=true]`. */
 export const importQuery = lazy(() =>
   z.strictObject({
     type: z.enum(IMPORTABLE),

@@ -1,17 +1,22 @@
 import { sql } from "drizzle-orm";
+import * as z from "zod/mini";
 import { NOW, students } from "../db/schema";
+import { lazy } from "../lib/lazy";
+import { sisIdSchema } from "../lib/sis-id";
 import { createStudentBody } from "../students/schemas";
-import { type PreparedChunk, RECORDED } from "./apply";
+import { type PreparedChunk, RECORDED, upsertOutcomes } from "./apply";
 import type { ColumnIndex } from "./columns";
 import { type ChunkRow, checkRows, fieldsOf } from "./rows";
+
+/** A row of a students file: a `POST /students` body whose SIS id is required. */
+const studentRow = lazy(() => z.extend(createStudentBody(), { sis_id: sisIdSchema() }));
 
 /** Checks each row as `POST /students` would; no SIS id or email may repeat in the chunk. */
 const checkStudents = (records: ChunkRow[], columns: ColumnIndex) =>
   checkRows(
     records,
-    ({ fields }) =>
-      createStudentBody().safeParse(fieldsOf(fields, columns, ["sis_id", "name", "email"])),
-    ["sis_id", "email"],
+    ({ fields }) => studentRow().safeParse(fieldsOf(fields, columns, ["sis_id", "name", "email"])),
+    [["sis_id"], ["email"]],
   );
 
 /** A chunk of a students file, upserted by SIS id (see applyChunk). */
@@ -23,9 +28,11 @@ export function prepareStudents(records: ChunkRow[], columns: ColumnIndex): Prep
   return {
     rows: valid.length,
     table,
-    existing: sql`(SELECT 1 FROM students AS s WHERE s.sis_id = r.sis_id)`,
-    same: sql`(SELECT 1 FROM students AS s WHERE s.sis_id = r.sis_id AND s.name = r.name AND s.email = r.email)`,
-    conflict: { when: emailTaken, column: "email", message: "is taken by another student" },
+    outcomes: upsertOutcomes(
+      sql`(SELECT 1 FROM students AS s WHERE s.sis_id = r.sis_id)`,
+      sql`(SELECT 1 FROM students AS s WHERE s.sis_id = r.sis_id AND s.name = r.name AND s.email = r.email)`,
+    ),
+    conflicts: [{ when: emailTaken, column: "email", message: "is taken by another student" }],
     refused: { rows: refused, errors },
     writes: (db) => [
       // Every column in table order, as drizzle's INSERT … SELECT names them; the WHERE lets

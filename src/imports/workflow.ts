@@ -8,6 +8,7 @@ import { applyChunk, type PreparedChunk } from "./apply";
 import { type ColumnIndex, columnIndex } from "./columns";
 import { prepareCourses } from "./courses";
 import { CsvSyntaxError, parseChunk } from "./csv";
+import { prepareEnrollments } from "./enrollments";
 import type { ChunkRow } from "./rows";
 import { type Importable, isImportable } from "./schemas";
 import { prepareStudents } from "./students";
@@ -26,6 +27,7 @@ const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 const PREPARE: Record<Importable, (records: ChunkRow[], columns: ColumnIndex) => PreparedChunk> = {
   students: prepareStudents,
   courses: prepareCourses,
+  enrollments: prepareEnrollments,
 };
 
 /** What the first step learned, which every chunk needs. */

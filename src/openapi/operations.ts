@@ -422,11 +422,11 @@ export const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/imports",
-    summary: "Import a CSV file of students or courses, upserted by SIS id",
+    summary: "Import a CSV file of students, courses or enrollments, by SIS id",
     tag: "Imports",
     query: importQuery,
     csvBody:
-      "A CSV file (UTF-8, with or without a BOM; CRLF, LF or CR; fields quoted as RFC 4180 says) whose first row names its columns, in any order. Students: sis_id, name, email. Courses: sis_id, code, title, and optionally capacity and waitlist_capacity (a whole number, or empty for no limit). At most 100 MiB, with a Content-Length.",
+      "A CSV file (UTF-8, with or without a BOM; CRLF, LF or CR; fields quoted as RFC 4180 says) whose first row names its columns, in any order. Students: sis_id, name, email. Courses: sis_id, code, title, and optionally capacity and waitlist_capacity (a whole number, or empty for no limit). Enrollments: student_sis_id, course_sis_id, and optionally status (active, the default, or dropped). At most 100 MiB, with a Content-Length.",
     responses: [
       {
         status: 202,

@@ -239,9 +239,10 @@ const csvText = (header: string) =>
 const HEADERS = {
   students: "sis_id,name,email",
   courses: "sis_id,code,title,capacity,waitlist_capacity",
+  enrollments: "student_sis_id,course_sis_id,status",
 };
 const importRequest = fc
-  .constantFrom("students", "courses" as const)
+  .constantFrom("students", "courses", "enrollments" as const)
   .chain((type) =>
     fc.tuple(
       fc.constant(type),

@@ -2,6 +2,7 @@ import { introspectWorkflow } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import sampleCourses from "../../scripts/sample-courses.csv?raw";
+import sampleEnrollments from "../../scripts/sample-enrollments.csv?raw";
 import sample from "../../scripts/sample-students.csv?raw";
 import type { Course } from "../../src/courses/responses";
 import type { Enrollment } from "../../src/enrollments/responses";
@@ -252,6 +253,134 @@ describe("an import of courses", () => {
     expect(await enrollment(ids[1])).toMatchObject({ status: "active", waitlist_position: null });
     expect(await enrollment(ids[2])).toMatchObject({ status: "waitlisted", waitlist_position: 1 });
     expect(await courseBySisId("P-1")).toMatchObject({ enrolled_count: 2, waitlisted_count: 1 });
+  });
+});
+
+describe("an import of enrollments", () => {
+  const asEnrollments = "type=enrollments";
+  const header = "student_sis_id,course_sis_id,status";
+
+  /** Students <prefix>-S1…n and a course <prefix>-C of `seats` seats and a line of `line`, by import. */
+  async function roster(prefix: string, students: number, seats: number, line: number) {
+    const rows = Array.from(
+      { length: students },
+      (_, i) =>
+        `${prefix}-S${i + 1},Student ${i + 1},${prefix.toLowerCase()}.s${i + 1}@example.org`,
+    );
+    await importFile(`sis_id,name,email\n${rows.join("\n")}\n`);
+    await importFile(
+      `sis_id,code,title,capacity,waitlist_capacity\n${prefix}-C,${prefix}-101,Course,${seats},${line}\n`,
+      "type=courses",
+    );
+    const course = ((await (await api(`/courses?sis_id=${prefix}-C`)).json()) as Page<Course>)
+      .data[0] as Course;
+    /** The enrollment of student <prefix>-S<n> in the course, as the API shows it. */
+    const enrollment = async (n: number) => {
+      const student = (await bySisId(`${prefix}-S${n}`)) as Student;
+      return (await (
+        await api(`/students/${student.id}/courses/${course.id}`)
+      ).json()) as Enrollment;
+    };
+    return { course, enrollment };
+  }
+
+  it("imports the sample files as docs/imports.md says", async () => {
+    await importFile(sample);
+    await importFile(sampleCourses, "type=courses");
+    const done = await importFile(sampleEnrollments, asEnrollments);
+    expect(done).toMatchObject({ state: "succeeded", created: 3, error_count: 1 });
+    expect(done.errors).toEqual([
+      { line: 5, column: "student_sis_id", message: "no student has this SIS id" },
+    ]);
+  });
+
+  it("enrolls, re-enrolls and drops by SIS id, counting each row", async () => {
+    const { enrollment } = await roster("EA", 3, 10, 0);
+    const first = await importFile(
+      `${header}\nEA-S1,EA-C,active\nEA-S2,EA-C,\nEA-S3,EA-C,dropped\n`,
+      asEnrollments,
+    );
+    expect(first).toMatchObject({
+      state: "succeeded",
+      created: 2,
+      unchanged: 1,
+      dropped: 0,
+      error_count: 0,
+    });
+    expect(await enrollment(1)).toMatchObject({ status: "active" });
+
+    const again = await importFile(
+      `${header}\nEA-S1,EA-C,active\nEA-S2,EA-C,dropped\n`,
+      asEnrollments,
+    );
+    expect(again).toMatchObject({ unchanged: 1, dropped: 1, created: 0 });
+    expect(await enrollment(2)).toMatchObject({ status: "dropped" });
+
+    // Without the status column every row enrolls: a dropped enrollment comes back.
+    const back = await importFile("student_sis_id,course_sis_id\nEA-S2,EA-C\n", asEnrollments);
+    expect(back).toMatchObject({ updated: 1, created: 0 });
+    expect(await enrollment(2)).toMatchObject({ status: "active", dropped_at: null });
+  });
+
+  it("seats in file order, then the line, then refuses: as the API does", async () => {
+    const { course, enrollment } = await roster("EB", 4, 2, 1);
+    const csv = `${header}\n${[1, 2, 3, 4].map((n) => `EB-S${n},EB-C,active`).join("\n")}\n`;
+    const done = await importFile(csv, asEnrollments);
+    expect(done).toMatchObject({ created: 3, error_count: 1 });
+    expect(done.errors).toEqual([
+      { line: 5, column: "course_sis_id", message: "the course is full, and so is its waitlist" },
+    ]);
+    expect(await enrollment(2)).toMatchObject({ status: "active" });
+    expect(await enrollment(3)).toMatchObject({ status: "waitlisted", waitlist_position: 1 });
+    expect(await enrollment(4)).toMatchObject({ code: "enrollment_not_found" });
+    expect(
+      await countRows("SELECT count(*) AS n FROM student_courses WHERE course_id = ?", course.id),
+    ).toBe(3);
+
+    // A drop frees a seat, and the head of the line takes it in the same chunk.
+    const dropped = await importFile(`${header}\nEB-S1,EB-C,dropped\n`, asEnrollments);
+    expect(dropped).toMatchObject({ dropped: 1 });
+    expect(await enrollment(3)).toMatchObject({ status: "active", waitlist_position: null });
+  });
+
+  it("fills a course across chunks: exactly its seats, a dense line, the rest refused", async () => {
+    const students = 7_000;
+    const { course } = await roster("ED", students, 30, 50);
+    // Each row says its status, so that the file spans more than one chunk.
+    const rows = Array.from({ length: students }, (_, i) => `ED-S${i + 1},ED-C,active`);
+    const csv = `${header}\n${rows.join("\r\n")}\r\n`;
+    expect(csv.length).toBeGreaterThan(128 * 1024);
+    const done = await importFile(csv, asEnrollments);
+    expect(done).toMatchObject({ state: "succeeded", created: 80, error_count: students - 80 });
+    const seated = await countRows(
+      "SELECT count(*) AS n FROM student_courses WHERE course_id = ? AND status = 'active' AND waitlist_seq IS NULL",
+      course.id,
+    );
+    const line = await env.DB.prepare(
+      "SELECT s.sis_id FROM student_courses AS e JOIN students AS s ON s.id = e.student_id WHERE e.course_id = ? AND e.waitlist_seq IS NOT NULL ORDER BY e.waitlist_seq",
+    )
+      .bind(course.id)
+      .all<{ sis_id: string }>();
+    expect(seated).toBe(30);
+    // The line holds the next 50 rows of the file, in the file's order.
+    expect(line.results.map((r) => r.sis_id)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `ED-S${i + 31}`),
+    );
+  });
+
+  it("reports unknown SIS ids and repeated pairs, and writes nothing in a dry run", async () => {
+    await roster("EC", 1, 5, 5);
+    const csv = `${header}\nEC-S1,EC-C,active\nNOBODY,EC-C,active\nEC-S1,NOWHERE,active\nEC-S1,EC-C,dropped\nEC-S1,EC-C,maybe\n`;
+    const before = await countRows("SELECT count(*) AS n FROM student_courses");
+    const dry = await importFile(csv, `${asEnrollments}&dry_run=true`);
+    expect(dry).toMatchObject({ dry_run: true, created: 1, error_count: 4 });
+    expect(dry.errors).toEqual([
+      { line: 3, column: "student_sis_id", message: "no student has this SIS id" },
+      { line: 4, column: "course_sis_id", message: "no course has this SIS id" },
+      { line: 5, column: "course_sis_id", message: "repeats line 2" },
+      { line: 6, column: "status", message: expect.stringContaining("active") },
+    ]);
+    expect(await countRows("SELECT count(*) AS n FROM student_courses")).toBe(before);
   });
 });
 
