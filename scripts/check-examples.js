@@ -1,6 +1,7 @@
 // `npm run test:examples`: runs every curl example in README.md and docs/*.md against a
 // fresh local Worker (wrangler dev on a new, seeded D1) and compares each response with the
-// one the document shows, so the docs cannot drift from the code.
+// one the document shows, so the docs cannot drift from the code. The `npm run import`
+// commands of docs/imports.md run against it too, and must import their files.
 //
 // An example is a ```sh block that runs one curl command, followed by an ```http block with
 // the expected response: status line, the headers that matter, and the body. Examples run in
@@ -221,6 +222,15 @@ except ValueError:
   return output === "ok" ? [] : [output];
 }
 
+/** The `npm run import` commands of docs/imports.md: each must import its file and succeed. */
+function importCommands() {
+  const file = "docs/imports.md";
+  const lines = readFileSync(file, "utf8").split("\n");
+  return lines.flatMap((line, i) =>
+    line.startsWith("npm run import -- ") ? [{ file, line: i + 1, command: line.trim() }] : [],
+  );
+}
+
 const examples = FILES.flatMap(examplesIn);
 const worker = await startLocalWorker();
 try {
@@ -229,6 +239,18 @@ try {
     const output = execFileSync("bash", ["-c", command], { encoding: "utf8" });
     const title = `${example.file}:${example.line} ${example.command.split("\n")[0]}`;
     await check(title, () => differences(example.expected, output));
+  }
+  for (const example of importCommands()) {
+    const title = `${example.file}:${example.line} ${example.command}`;
+    await check(title, () => {
+      const token = localVars().API_TOKEN?.split(",")[0] ?? "";
+      const output = execFileSync(
+        "bash",
+        ["-c", `${example.command} --url ${worker.origin} --token ${token}`],
+        { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+      );
+      return output.includes("'succeeded'") ? [] : [`no succeeded import in:\n${output}`];
+    });
   }
   const delivery = await oneDelivery(worker.origin);
   for (const snippet of pythonVerifiers())

@@ -13,9 +13,10 @@ import { firstRequestCosts } from "./first-request.js";
 import { median } from "./median.js";
 import { busyMs } from "./startup-profile.js";
 
-// 72 KiB since roster imports: csv-parse and src/imports/ took the bundle from 58 to 71 KiB
-// (issue 18 allows up to 75; docs/performance.md, "Size and startup").
-const BUDGET = { gzipKiB: 72, startupMs: 15 };
+// 75 KiB, the most issue 18 allows, since roster imports: csv-parse and src/imports/ took the
+// bundle from 58 to 71 KiB, courses, enrollments and sync to 73.6 (docs/performance.md,
+// "Size and startup").
+const BUDGET = { gzipKiB: 75, startupMs: 15 };
 const { values: args } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
 const RUNS = Math.max(1, Number(args.runs));
 

@@ -276,3 +276,16 @@ export const imports = sqliteTable(
     ),
   ],
 );
+
+/** The pairs a sync import's file lists (migrations/0011), gathered before it changes anything. */
+export const importPairs = sqliteTable(
+  "import_pairs",
+  {
+    import_id: integer("import_id")
+      .notNull()
+      .references(() => imports.id, { onDelete: "cascade" }),
+    course_sis_id: text("course_sis_id").notNull(),
+    student_sis_id: text("student_sis_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.import_id, t.course_sis_id, t.student_sis_id] })],
+);

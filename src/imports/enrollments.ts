@@ -20,7 +20,7 @@ const enrollmentRow = lazy(() =>
 );
 
 /** Checks each row; no pair of a student and a course may repeat in the chunk. */
-function checkEnrollments(records: ChunkRow[], columns: ColumnIndex) {
+export function checkEnrollments(records: ChunkRow[], columns: ColumnIndex) {
   return checkRows(
     records,
     ({ fields }) => {

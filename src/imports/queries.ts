@@ -8,6 +8,8 @@ import type { ImportRequest } from "./schemas";
 const importColumns = {
   id: imports.id,
   type: imports.type,
+  mode: imports.mode,
+  max_drop_percent: imports.max_drop_percent,
   dry_run: sql<boolean>`${imports.dry_run} = 1`.mapWith(Boolean),
   state: imports.state,
   size_bytes: imports.size_bytes,
@@ -35,6 +37,8 @@ export async function insertImport(
     .insert(imports)
     .values({
       type: request.type,
+      mode: request.mode,
+      max_drop_percent: request.max_drop_percent,
       dry_run: request.dry_run ? 1 : 0,
       object_key: file.objectKey,
       size_bytes: file.size,

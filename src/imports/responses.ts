@@ -17,6 +17,10 @@ const importError = z.strictObject({
 export const importRecord = z.strictObject({
   id: idValue(),
   type: z.enum(IMPORT_TYPES),
+  /** upsert: the file's rows are applied; sync (enrollments): and what its courses' rosters list no more is dropped. */
+  mode: z.enum(["upsert", "sync"]),
+  /** A sync fails, changing nothing, when it would drop more than this share of its courses' enrollments. */
+  max_drop_percent: z.int(),
   dry_run: z.boolean(),
   /** queued, running, then succeeded or failed; or cancelled. */
   state: z.enum(IMPORT_STATES),

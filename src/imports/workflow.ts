@@ -12,6 +12,7 @@ import { prepareEnrollments } from "./enrollments";
 import type { ChunkRow } from "./rows";
 import { type Importable, isImportable } from "./schemas";
 import { prepareStudents } from "./students";
+import { checkDrops, dropUnlisted, forgetPairs, gatherPairs } from "./sync";
 
 export type ImportParams = { importId: number };
 
@@ -34,6 +35,8 @@ const PREPARE: Record<Importable, (records: ChunkRow[], columns: ColumnIndex) =>
 type Job = {
   id: number;
   type: Importable;
+  sync: boolean;
+  maxDropPercent: number;
   dryRun: boolean;
   key: string;
   size: number;
@@ -45,7 +48,9 @@ type Position = { bytes: number; lines: number };
 /**
  * Applies an uploaded file, chunk after chunk, each its own step: a step that fails is retried
  * and, its writes being one batch, applies its chunk once. A cancelled import stops before its
- * next chunk. The import's row in D1 says what has been applied at every moment.
+ * next chunk. The import's row in D1 says what has been applied at every moment. A sync
+ * first reads the whole file for the pairs it lists and checks what it would drop (see
+ * sync.ts), and drops that after the chunks.
  */
 export class ImportWorkflow extends WorkflowEntrypoint<Env, ImportParams> {
   override async run(event: WorkflowEvent<ImportParams>, step: WorkflowStep) {
@@ -53,11 +58,32 @@ export class ImportWorkflow extends WorkflowEntrypoint<Env, ImportParams> {
     try {
       const start = await step.do("start", () => startImport(this.env, importId));
       if (!start) return;
+      const { job } = start;
+      const db = () => database(this.env.DB);
+      // A cancelled import stops; a sync's pairs are let go.
+      const cancelled = () =>
+        step.do("cancelled", async () => {
+          await forgetPairs(db(), importId);
+        });
+      if (job.sync) {
+        let scanned = start.position;
+        for (let n = 1; scanned.bytes < job.size; n++) {
+          const at = scanned;
+          scanned = await step.do(`scan ${n}`, () => scanChunk(this.env, job, at));
+        }
+        await step.do("check drops", () => checkDrops(db(), job));
+      }
       let position = start.position;
-      for (let n = 1; position.bytes < start.job.size; n++) {
-        const next = await step.do(`chunk ${n}`, () => nextChunk(this.env, start.job, position));
-        if (!next) return;
+      for (let n = 1; position.bytes < job.size; n++) {
+        const at = position;
+        const next = await step.do(`chunk ${n}`, () => nextChunk(this.env, job, at));
+        if (!next) return await cancelled();
         position = next;
+      }
+      for (let n = 1, more = job.sync && !job.dryRun; more; n++) {
+        const dropped = await step.do(`drops ${n}`, () => dropUnlisted(db(), importId));
+        if (dropped === null) return await cancelled();
+        more = dropped;
       }
       await step.do("finish", () => endImport(this.env, importId, "succeeded"));
     } catch (error) {
@@ -86,6 +112,8 @@ async function startImport(env: Env, id: number) {
   const job: Job = {
     id,
     type: row.type,
+    sync: row.mode === "sync",
+    maxDropPercent: row.max_drop_percent,
     dryRun: row.dry_run === 1,
     key: row.object_key,
     size: row.size_bytes,
@@ -153,13 +181,24 @@ async function nextChunk(env: Env, job: Job, position: Position): Promise<Positi
   return next;
 }
 
-/** Ends a running import: succeeded, or failed with the reason. */
+/** Ends a running import: succeeded, or failed with the reason; a sync's pairs are let go. */
 async function endImport(env: Env, id: number, state: "succeeded" | "failed", failure?: string) {
-  await database(env.DB)
-    .update(imports)
-    .set({ state, failure: failure ?? null, finished_at: NOW })
-    .where(and(eq(imports.id, id), sql`${imports.state} IN ('queued', 'running')`));
+  const db = database(env.DB);
+  await db.batch([
+    db
+      .update(imports)
+      .set({ state, failure: failure ?? null, finished_at: NOW })
+      .where(and(eq(imports.id, id), sql`${imports.state} IN ('queued', 'running')`)),
+    forgetPairs(db, id),
+  ]);
   logInfo(`import.${state}`, { import_id: id });
+}
+
+/** Reads a chunk of a sync's file for the pairs it lists; the position after it. */
+async function scanChunk(env: Env, job: Job, position: Position): Promise<Position> {
+  const { records, next } = await readRecords(env, job.key, position, job.size);
+  await gatherPairs(database(env.DB), job.id, records, job.columns);
+  return next;
 }
 
 /**

@@ -14,6 +14,7 @@ import { IF_MATCH_PATTERN } from "../http/preconditions";
 import { problemBody } from "../http/problem-body";
 import { PROBLEMS, type ProblemCode } from "../http/problems";
 import { importRecord } from "../imports/responses";
+import { importQuery } from "../imports/schemas";
 import { idPageQuery } from "../lib/pagination";
 import { sisIdSchema } from "../lib/sis-id";
 import { TEXT_PATTERN, trimmedPattern } from "../lib/text";
@@ -58,6 +59,21 @@ const SIS_ID =
   "The school's own id (its student information system's), compared exactly, case included. Trimmed and NFC-normalised first; the length limit applies to the result, in UTF-16 code units. The pattern refuses control characters, U+2028 and U+2029, the bidirectional overrides and isolates, and whitespace alone.";
 const NOTES = new Map<z.core.$ZodType, JsonSchema>([
   [sisIdSchema(), { description: SIS_ID, pattern: TEXT_PATTERN }],
+  [
+    importQuery().shape.mode,
+    {
+      description:
+        "upsert (the default) applies the file's rows; sync, for enrollments only (a 400 on query.mode otherwise), also drops the enrollments of the file's courses that the file does not list.",
+    },
+  ],
+  [
+    importQuery().shape.max_drop_percent,
+    {
+      description:
+        "A sync fails before changing anything when it would drop more than this share of the enrollments of the file's courses.",
+      default: "10",
+    },
+  ],
   [createWebhookBody().shape.url, { description: WEBHOOK_URL }],
   [webhookDescription(), { description: TEXT, pattern: TEXT_PATTERN }],
   [createStudentBody().shape.name, { description: TEXT, pattern: TEXT_PATTERN }],

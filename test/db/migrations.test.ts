@@ -10,6 +10,7 @@ import rollback0007 from "../../migrations/rollbacks/0007_seats_and_waitlists.sq
 import rollback0008 from "../../migrations/rollbacks/0008_webhooks.sql?raw";
 import rollback0009 from "../../migrations/rollbacks/0009_sis_ids.sql?raw";
 import rollback0010 from "../../migrations/rollbacks/0010_imports.sql?raw";
+import rollback0011 from "../../migrations/rollbacks/0011_import_pairs.sql?raw";
 
 // Runs the real migrations one at a time on an empty D1 (MIGRATION_DB), with data in place,
 // as a deployed database would meet them, and each rollback after its migration.
@@ -527,10 +528,11 @@ it("0009 adds the SIS id columns and unique indexes, names sis_id in update even
 
 it("0010 adds the imports table only, and its rollback drops exactly that", async () => {
   const upTo0009 = upTo("0009_sis_ids.sql");
+  const upTo0010 = upTo("0010_imports.sql");
   await applyD1Migrations(db, upTo0009);
   const schemaBefore = await schema();
-  await applyD1Migrations(db, migrations);
-  expect(await applied()).toEqual(names(migrations));
+  await applyD1Migrations(db, upTo0010);
+  expect(await applied()).toEqual(names(upTo0010));
   const added = (await schema()).filter(
     (o) => !schemaBefore.some((b) => b.name === o.name && b.sql === o.sql),
   );
@@ -546,6 +548,27 @@ it("0010 adds the imports table only, and its rollback drops exactly that", asyn
   await runRollback(rollback0010);
   expect(await schema()).toEqual(schemaBefore);
   expect(await applied()).toEqual(names(upTo0009));
+  await applyD1Migrations(db, upTo0010);
+  expect(await applied()).toEqual(names(upTo0010));
+});
+
+it("0011 adds the import_pairs table only, and its rollback drops exactly that", async () => {
+  const upTo0010 = upTo("0010_imports.sql");
+  await applyD1Migrations(db, upTo0010);
+  const schemaBefore = await schema();
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
+  const added = (await schema()).filter(
+    (o) => !schemaBefore.some((b) => b.name === o.name && b.sql === o.sql),
+  );
+  expect(added.map(({ type, name }) => ({ type, name }))).toEqual([
+    { type: "table", name: "import_pairs" },
+    { type: "index", name: "sqlite_autoindex_import_pairs_1" },
+  ]);
+
+  await runRollback(rollback0011);
+  expect(await schema()).toEqual(schemaBefore);
+  expect(await applied()).toEqual(names(upTo0010));
   await applyD1Migrations(db, migrations);
   expect(await applied()).toEqual(names(migrations));
 });

@@ -256,33 +256,30 @@ describe("an import of courses", () => {
   });
 });
 
+/** Students <prefix>-S1…n and a course <prefix>-C of `seats` seats and a line of `line`, by import. */
+async function roster(prefix: string, students: number, seats: number, line: number) {
+  const rows = Array.from(
+    { length: students },
+    (_, i) => `${prefix}-S${i + 1},Student ${i + 1},${prefix.toLowerCase()}.s${i + 1}@example.org`,
+  );
+  await importFile(`sis_id,name,email\n${rows.join("\n")}\n`);
+  await importFile(
+    `sis_id,code,title,capacity,waitlist_capacity\n${prefix}-C,${prefix}-101,Course,${seats},${line}\n`,
+    "type=courses",
+  );
+  const course = ((await (await api(`/courses?sis_id=${prefix}-C`)).json()) as Page<Course>)
+    .data[0] as Course;
+  /** The enrollment of student <prefix>-S<n> in the course, as the API shows it. */
+  const enrollment = async (n: number) => {
+    const student = (await bySisId(`${prefix}-S${n}`)) as Student;
+    return (await (await api(`/students/${student.id}/courses/${course.id}`)).json()) as Enrollment;
+  };
+  return { course, enrollment };
+}
+
 describe("an import of enrollments", () => {
   const asEnrollments = "type=enrollments";
   const header = "student_sis_id,course_sis_id,status";
-
-  /** Students <prefix>-S1…n and a course <prefix>-C of `seats` seats and a line of `line`, by import. */
-  async function roster(prefix: string, students: number, seats: number, line: number) {
-    const rows = Array.from(
-      { length: students },
-      (_, i) =>
-        `${prefix}-S${i + 1},Student ${i + 1},${prefix.toLowerCase()}.s${i + 1}@example.org`,
-    );
-    await importFile(`sis_id,name,email\n${rows.join("\n")}\n`);
-    await importFile(
-      `sis_id,code,title,capacity,waitlist_capacity\n${prefix}-C,${prefix}-101,Course,${seats},${line}\n`,
-      "type=courses",
-    );
-    const course = ((await (await api(`/courses?sis_id=${prefix}-C`)).json()) as Page<Course>)
-      .data[0] as Course;
-    /** The enrollment of student <prefix>-S<n> in the course, as the API shows it. */
-    const enrollment = async (n: number) => {
-      const student = (await bySisId(`${prefix}-S${n}`)) as Student;
-      return (await (
-        await api(`/students/${student.id}/courses/${course.id}`)
-      ).json()) as Enrollment;
-    };
-    return { course, enrollment };
-  }
 
   it("imports the sample files as docs/imports.md says", async () => {
     await importFile(sample);
@@ -381,6 +378,68 @@ describe("an import of enrollments", () => {
       { line: 6, column: "status", message: expect.stringContaining("active") },
     ]);
     expect(await countRows("SELECT count(*) AS n FROM student_courses")).toBe(before);
+  });
+});
+
+describe("a sync of enrollments", () => {
+  const sync = (options = "") => `type=enrollments&mode=sync${options}`;
+  const enrollAll = (pairs: string[]) =>
+    importFile(`student_sis_id,course_sis_id\n${pairs.join("\n")}\n`, "type=enrollments");
+
+  it("drops what the file's courses no longer list, and only that, then fills from the line", async () => {
+    const { enrollment } = await roster("SA", 5, 3, 5);
+    await importFile("sis_id,code,title\nSA-X,SA-201,Other\n", "type=courses");
+    await enrollAll(["SA-S1,SA-C", "SA-S2,SA-C", "SA-S3,SA-C", "SA-S4,SA-C", "SA-S5,SA-X"]);
+    expect(await enrollment(4)).toMatchObject({ status: "waitlisted", waitlist_position: 1 });
+
+    const done = await importFile(
+      "student_sis_id,course_sis_id\nSA-S1,SA-C\nSA-S4,SA-C\n",
+      sync("&max_drop_percent=60"),
+    );
+    expect(done).toMatchObject({ state: "succeeded", mode: "sync", unchanged: 2, dropped: 2 });
+    expect(await enrollment(2)).toMatchObject({ status: "dropped" });
+    expect(await enrollment(3)).toMatchObject({ status: "dropped" });
+    // The seat freed went to the head of the line.
+    expect(await enrollment(4)).toMatchObject({ status: "active", waitlist_position: null });
+    // A course the file does not name keeps its enrollments.
+    const other = (await (await api("/courses?sis_id=SA-X")).json()) as Page<Course>;
+    expect(other.data[0]).toMatchObject({ enrolled_count: 1 });
+    expect(await countRows("SELECT count(*) AS n FROM import_pairs")).toBe(0);
+  });
+
+  it("fails above max_drop_percent, saying how many, and changes nothing", async () => {
+    const { course } = await roster("SB", 4, 10, 0);
+    await enrollAll(["SB-S1,SB-C", "SB-S2,SB-C", "SB-S3,SB-C", "SB-S4,SB-C"]);
+    const active =
+      "SELECT count(*) AS n FROM student_courses WHERE course_id = ? AND status = 'active'";
+    const done = await importFile("student_sis_id,course_sis_id\nSB-S1,SB-C\n", sync());
+    expect(done).toMatchObject({ state: "failed", max_drop_percent: 10, dropped: 0, unchanged: 0 });
+    expect(done.failure).toBe(
+      "a sync would drop 3 of the 4 enrollments of the file's courses (75%), more than max_drop_percent (10%); nothing was changed",
+    );
+    expect(await countRows(active, course.id)).toBe(4);
+
+    // A dry run says what it would drop, and drops nothing.
+    const dry = await importFile(
+      "student_sis_id,course_sis_id\nSB-S1,SB-C\n",
+      sync("&max_drop_percent=100&dry_run=true"),
+    );
+    expect(dry).toMatchObject({ state: "succeeded", dropped: 3, unchanged: 1 });
+    expect(await countRows(active, course.id)).toBe(4);
+    expect(await countRows("SELECT count(*) AS n FROM import_pairs")).toBe(0);
+  });
+
+  it("is for enrollments only: 400 on query.mode, and no import", async () => {
+    const before = await countRows("SELECT count(*) AS n FROM imports");
+    const problem = await expectProblem(
+      await upload("sis_id,name,email\n", "type=students&mode=sync"),
+      400,
+      "validation_failed",
+    );
+    expect(problem.errors).toEqual([
+      { path: "query.mode", message: "sync applies to enrollments only" },
+    ]);
+    expect(await countRows("SELECT count(*) AS n FROM imports")).toBe(before);
   });
 });
 

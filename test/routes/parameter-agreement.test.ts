@@ -239,6 +239,10 @@ const statusValue = near(fc.constantFrom("active", "dropped", "all"));
 const deliveryStatusValue = near(fc.constantFrom("pending", "succeeded", "failed"));
 const importTypeValue = near(fc.constantFrom("students", "courses", "enrollments"));
 const booleanValue = near(fc.constantFrom("true", "false"));
+const importModeValue = near(fc.constantFrom("upsert", "sync"));
+const percentValue = near(
+  fc.oneof(fc.integer({ min: -2, max: 120 }).map(String), fc.stringMatching(/^[0-9]{1,4}$/)),
+);
 
 // Webhook URLs, built from parts whose verdict is known: the document's pattern says the
 // shape (scheme, no user info, no whitespace); its description says in words which hosts are
@@ -468,6 +472,7 @@ const EDGES: Record<string, string[]> = {
     "%31",
   ],
   "query:limit": ["1", "20", "100", "101", "999", "1000", "1001", "0", "010", "+5", "5.0", " 5"],
+  "query:max_drop_percent": ["0", "10", "100", "101", "-1", "010", "5.0", " 5", "1e2"],
   "query:cursor": [
     "WzFd",
     "WzJd==",
@@ -587,6 +592,8 @@ const GENERATORS: Record<string, (path: string) => fc.Arbitrary<string>> = {
   "query:sis_id": () => textValue,
   "query:type": () => importTypeValue,
   "query:dry_run": () => booleanValue,
+  "query:mode": () => importModeValue,
+  "query:max_drop_percent": () => percentValue,
   "query:updated_since": () => timeValue,
   "header:If-Match": () => ifMatchValue,
   "header:If-None-Match": () => headerText,
