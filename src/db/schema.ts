@@ -264,6 +264,8 @@ export const imports = sqliteTable(
     created_at: timestamp("created_at"),
     started_at: text("started_at"),
     finished_at: text("finished_at"),
+    /** The file's rows past its header, once known (migrations/0011). */
+    rows_total: integer("rows_total"),
   },
   (t) => [
     check("imports_type", sql`${t.type} IN ('students', 'courses', 'enrollments')`),
@@ -275,6 +277,20 @@ export const imports = sqliteTable(
       sql`${t.state} IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')`,
     ),
   ],
+);
+
+/** The values of an import's unique columns and the line each first appeared on (migrations/0011). */
+export const importKeys = sqliteTable(
+  "import_keys",
+  {
+    import_id: integer("import_id")
+      .notNull()
+      .references(() => imports.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    value: text("value").notNull(),
+    line: integer("line").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.import_id, t.name, t.value] })],
 );
 
 /** The pairs a sync import's file lists (migrations/0011), gathered before it changes anything. */

@@ -1,12 +1,15 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { imports } from "../db/schema";
+import { importKeys, importPairs, imports } from "../db/schema";
 import type { ImportError } from "./responses";
 import { errorsAppended } from "./rows";
 
 /** A reason a checked row cannot apply, found in the database: a SQL condition on `r`. */
-export type Conflict = { when: SQL; column: string; message: string };
+export type Conflict = { when: SQL; column: string; message: string | SQL };
+
+/** A unique column of a kind of file: its name, and its value (SQL on `r`) in a row. */
+export type Key = { name: string; value: SQL };
 
 /**
  * A chunk's checked rows, and how they meet the database: each condition reads a row of the
@@ -21,8 +24,13 @@ export type PreparedChunk = {
   outcomes: { created: SQL; updated: SQL; unchanged: SQL; dropped?: SQL };
   /** Why a row cannot apply; a row that meets any is one error, listed under the first. */
   conflicts: [Conflict, ...Conflict[]];
-  /** The statements that write the rows, after the progress update (see RECORDED). */
-  writes: (db: Database) => BatchItem<"sqlite">[];
+  /** The columns whose values no two rows of the file may share (the later line is the error). */
+  keys: Key[];
+  /**
+   * The statements that write the rows, after the progress update (see RECORDED); `fresh`
+   * holds for the rows that repeat no key of an earlier chunk, the only ones to write.
+   */
+  writes: (db: Database, fresh: SQL) => BatchItem<"sqlite">[];
   /** Rows refused before the batch: their count, and their errors. */
   refused: { rows: number; errors: ImportError[] };
 };
@@ -54,7 +62,18 @@ export async function applyChunk(
   chunk: PreparedChunk,
   progress: { from: number; to: number; lines: number; records: number },
 ) {
-  const { table, outcomes, conflicts, refused } = chunk;
+  const { table, outcomes, refused } = chunk;
+  // A key an earlier chunk had: where it first appeared (this chunk's own repeats were refused
+  // before the batch).
+  const firstLine = (key: Key) =>
+    sql`(SELECT k.line FROM import_keys AS k WHERE k.import_id = ${job.id} AND k.name = ${key.name} AND k.value = ${key.value})`;
+  const repeats = chunk.keys.map((key) => ({
+    when: sql`${firstLine(key)} IS NOT NULL`,
+    column: key.name,
+    message: sql`'repeats line ' || ${firstLine(key)}`,
+  }));
+  const conflicts = [...repeats, ...chunk.conflicts];
+  const fresh = sql.join([sql`1`, ...repeats.map(({ when }) => sql`NOT ${when}`)], sql` AND `);
   const count = (condition: SQL) => sql`(SELECT count(*) FROM ${table} AS r WHERE ${condition})`;
   const refusedHere = sql.join(
     conflicts.map(({ when }) => sql`(${when})`),
@@ -83,8 +102,21 @@ export async function applyChunk(
     );
   // Last, the import's state: a cancel since the chunk began stops it.
   const state = db.select({ state: imports.state }).from(imports).where(eq(imports.id, job.id));
-  const writes = job.dryRun || chunk.rows === 0 ? [] : chunk.writes(db);
-  const results = await db.batch([record, ...writes, state]);
+  const writes = job.dryRun || chunk.rows === 0 ? [] : chunk.writes(db, fresh);
+  // The chunk's keys, for the chunks after it (a dry run's too: it reports repeats alike).
+  const remember = db
+    .insert(importKeys)
+    .select(
+      sql`${sql.join(
+        chunk.keys.map(
+          (key) =>
+            sql`SELECT ${job.id}, ${key.name}, ${key.value}, r.line FROM ${table} AS r WHERE true`,
+        ),
+        sql` UNION ALL `,
+      )}`,
+    )
+    .onConflictDoNothing();
+  const results = await db.batch([record, ...writes, remember, state]);
   return (results.at(-1) as { state: string }[])[0]?.state;
 }
 
@@ -94,3 +126,10 @@ const conflictOf = (conflicts: Conflict[], key: "column" | "message") =>
     conflicts.map((c) => sql`WHEN ${c.when} THEN ${c[key]}`),
     sql` `,
   )} END`;
+
+/** Once an import has ended, what it remembered of its file (migrations/0011) is let go. */
+export const forgetFile = (db: Database, importId: number) =>
+  [
+    db.delete(importKeys).where(eq(importKeys.import_id, importId)),
+    db.delete(importPairs).where(eq(importPairs.import_id, importId)),
+  ] as const;

@@ -75,13 +75,17 @@ export function prepareCourses(records: ChunkRow[], columns: ColumnIndex): Prepa
     ),
     conflicts: [{ when: codeTaken, column: "code", message: "is taken by another course" }],
     refused: { rows: refused, errors },
-    writes: (db) => [
+    keys: [
+      { name: "sis_id", value: sql`r.sis_id` },
+      { name: "code", value: sql`r.code` },
+    ],
+    writes: (db, fresh) => [
       // Every column in table order, as drizzle's INSERT … SELECT names them; the WHERE lets
       // SQLite read the ON CONFLICT as an upsert.
       db
         .insert(courses)
         .select(
-          sql`SELECT NULL, r.code, r.title, ${NOW}, 1, ${given("capacity")}, ${given("waitlist_capacity")}, r.sis_id FROM ${table} AS r WHERE ${RECORDED} AND NOT ${codeTaken}`,
+          sql`SELECT NULL, r.code, r.title, ${NOW}, 1, ${given("capacity")}, ${given("waitlist_capacity")}, r.sis_id FROM ${table} AS r WHERE ${RECORDED} AND ${fresh} AND NOT ${codeTaken}`,
         )
         .onConflictDoUpdate({
           target: courses.sis_id,

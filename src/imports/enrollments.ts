@@ -44,7 +44,7 @@ function rowsTable(json: string) {
   const needsPlace = sql`(s.id IS NOT NULL AND c.id IS NOT NULL AND j.status = 'active' AND (e.status IS NULL OR e.status = 'dropped'))`;
   const course = sql`c.id`;
   return sql`(SELECT x.*, CASE WHEN x.needs_place THEN row_number() OVER (PARTITION BY x.course_id, x.needs_place ORDER BY x.line) END AS place FROM (
-    SELECT j.line, j.status, s.id AS student_id, c.id AS course_id, e.status AS was, ${needsPlace} AS needs_place,
+    SELECT j.line, j.status, j.student_sis_id, j.course_sis_id, s.id AS student_id, c.id AS course_id, e.status AS was, ${needsPlace} AS needs_place,
       CASE WHEN c.capacity IS NULL THEN NULL ELSE max(0, c.capacity - ${seatsTaken(course)}) END AS free_seats,
       CASE WHEN c.waitlist_capacity IS NULL THEN NULL ELSE max(0, c.waitlist_capacity - ${waiting(course)}) END AS line_room,
       ${backOfLine(course)} AS back
@@ -100,7 +100,11 @@ export function prepareEnrollments(records: ChunkRow[], columns: ColumnIndex): P
       },
     ],
     refused: { rows: refused, errors },
-    writes: (db) => [upsertEnrollments(db, table, full), promoteAfterDrops(db, table)],
+    keys: [{ name: "course_sis_id", value: sql`r.student_sis_id || char(31) || r.course_sis_id` }],
+    writes: (db, fresh) => [
+      upsertEnrollments(db, table, full, fresh),
+      promoteAfterDrops(db, table),
+    ],
   };
 }
 
@@ -110,11 +114,11 @@ export function prepareEnrollments(records: ChunkRow[], columns: ColumnIndex): P
  * (it reads the table it writes), so every row is placed by the state before the chunk, as
  * the counts were.
  */
-const upsertEnrollments = (db: Database, table: SQL, full: SQL) =>
+const upsertEnrollments = (db: Database, table: SQL, full: SQL, fresh: SQL) =>
   db
     .insert(studentCourses)
     .select(
-      sql`SELECT r.student_id, r.course_id, r.status, ${NOW}, ${NEXT_CHANGE_STAMP}, CASE WHEN r.status = 'dropped' THEN ${NOW} END, CASE WHEN r.needs_place AND NOT ${getsSeat} THEN r.back + r.place - r.free_seats - 1 END FROM ${table} AS r WHERE ${RECORDED} AND r.student_id IS NOT NULL AND r.course_id IS NOT NULL AND ((r.needs_place AND NOT ${full}) OR ${drops})`,
+      sql`SELECT r.student_id, r.course_id, r.status, ${NOW}, ${NEXT_CHANGE_STAMP}, CASE WHEN r.status = 'dropped' THEN ${NOW} END, CASE WHEN r.needs_place AND NOT ${getsSeat} THEN r.back + r.place - r.free_seats - 1 END FROM ${table} AS r WHERE ${RECORDED} AND ${fresh} AND r.student_id IS NOT NULL AND r.course_id IS NOT NULL AND ((r.needs_place AND NOT ${full}) OR ${drops})`,
     )
     .onConflictDoUpdate({
       target: [studentCourses.student_id, studentCourses.course_id],

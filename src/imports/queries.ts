@@ -15,6 +15,7 @@ const importColumns = {
   size_bytes: imports.size_bytes,
   bytes_processed: imports.bytes_processed,
   rows_processed: imports.rows_processed,
+  rows_total: imports.rows_total,
   created: imports.created,
   updated: imports.updated,
   unchanged: imports.unchanged,

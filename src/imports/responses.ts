@@ -29,6 +29,8 @@ export const importRecord = z.strictObject({
   bytes_processed: z.int(),
   /** Rows read past the header, valid or not. */
   rows_processed: z.int(),
+  /** The file's rows past its header: known once a sync has read the whole file, or the import has ended; null until then. */
+  rows_total: z.nullable(z.int()),
   created: z.int(),
   updated: z.int(),
   unchanged: z.int(),

@@ -34,13 +34,17 @@ export function prepareStudents(records: ChunkRow[], columns: ColumnIndex): Prep
     ),
     conflicts: [{ when: emailTaken, column: "email", message: "is taken by another student" }],
     refused: { rows: refused, errors },
-    writes: (db) => [
+    keys: [
+      { name: "sis_id", value: sql`r.sis_id` },
+      { name: "email", value: sql`r.email` },
+    ],
+    writes: (db, fresh) => [
       // Every column in table order, as drizzle's INSERT … SELECT names them; the WHERE lets
       // SQLite read the ON CONFLICT as an upsert.
       db
         .insert(students)
         .select(
-          sql`SELECT NULL, r.name, r.email, ${NOW}, 1, r.sis_id FROM ${table} AS r WHERE ${RECORDED} AND NOT ${emailTaken}`,
+          sql`SELECT NULL, r.name, r.email, ${NOW}, 1, r.sis_id FROM ${table} AS r WHERE ${RECORDED} AND ${fresh} AND NOT ${emailTaken}`,
         )
         .onConflictDoUpdate({
           target: students.sis_id,

@@ -42,28 +42,31 @@ const unlisted = (importId: number) =>
 
 /**
  * Counts what the sync would drop against the enrollments of the file's courses, and fails
- * the import, before anything changes, when that is more than its max_drop_percent. A dry
- * run records the count as dropped, since it drops nothing.
+ * the import, before anything changes, when that is more than its max_drop_percent. Records
+ * the file's row count; a dry run also records the count as dropped, since it drops nothing.
  */
 export async function checkDrops(
   db: Database,
   job: { id: number; dryRun: boolean; maxDropPercent: number },
+  rowsTotal: number,
 ) {
   const [counts] = await db.all<{ enrolled: number; dropping: number }>(
     sql`SELECT (SELECT count(*) FROM student_courses AS e JOIN courses AS c ON c.id = e.course_id WHERE e.status = 'active' AND c.sis_id IN (SELECT p.course_sis_id FROM import_pairs AS p WHERE p.import_id = ${job.id})) AS enrolled, (SELECT count(*) FROM ${unlisted(job.id)}) AS dropping`,
   );
   const { enrolled = 0, dropping = 0 } = counts ?? {};
-  if (dropping * 100 > job.maxDropPercent * enrolled) {
+  const over = dropping * 100 > job.maxDropPercent * enrolled;
+  await db
+    .update(imports)
+    .set({
+      rows_total: rowsTotal,
+      dropped: sql`${imports.dropped} + ${job.dryRun && !over ? dropping : 0}`,
+    })
+    .where(eq(imports.id, job.id));
+  if (over) {
     const percent = Math.round((dropping * 1000) / enrolled) / 10;
     throw new NonRetryableError(
       `a sync would drop ${dropping} of the ${enrolled} enrollments of the file's courses (${percent}%), more than max_drop_percent (${job.maxDropPercent}%); nothing was changed`,
     );
-  }
-  if (job.dryRun) {
-    await db
-      .update(imports)
-      .set({ dropped: sql`${imports.dropped} + ${dropping}` })
-      .where(eq(imports.id, job.id));
   }
 }
 
@@ -99,7 +102,3 @@ export async function dropUnlisted(db: Database, importId: number) {
   if (state?.state !== "running") return null;
   return dropped.length === DROPS_PER_STEP;
 }
-
-/** Lets go of a sync's pairs, once it has ended (a statement to run alone or in a batch). */
-export const forgetPairs = (db: Database, importId: number) =>
-  db.delete(importPairs).where(eq(importPairs.import_id, importId));

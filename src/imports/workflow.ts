@@ -4,7 +4,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { database } from "../db/client";
 import { imports, NOW } from "../db/schema";
 import { logInfo } from "../log";
-import { applyChunk, type PreparedChunk } from "./apply";
+import { applyChunk, forgetFile, type PreparedChunk } from "./apply";
 import { type ColumnIndex, columnIndex } from "./columns";
 import { prepareCourses } from "./courses";
 import { CsvSyntaxError, parseChunk } from "./csv";
@@ -12,7 +12,7 @@ import { prepareEnrollments } from "./enrollments";
 import type { ChunkRow } from "./rows";
 import { type Importable, isImportable } from "./schemas";
 import { prepareStudents } from "./students";
-import { checkDrops, dropUnlisted, forgetPairs, gatherPairs } from "./sync";
+import { checkDrops, dropUnlisted, gatherPairs } from "./sync";
 
 export type ImportParams = { importId: number };
 
@@ -60,18 +60,19 @@ export class ImportWorkflow extends WorkflowEntrypoint<Env, ImportParams> {
       if (!start) return;
       const { job } = start;
       const db = () => database(this.env.DB);
-      // A cancelled import stops; a sync's pairs are let go.
+      // A cancelled import stops, and lets go of what it remembered of its file.
       const cancelled = () =>
         step.do("cancelled", async () => {
-          await forgetPairs(db(), importId);
+          const d = db();
+          await d.batch(forgetFile(d, importId));
         });
       if (job.sync) {
-        let scanned = start.position;
+        let scanned = { ...start.position, rows: 0 };
         for (let n = 1; scanned.bytes < job.size; n++) {
           const at = scanned;
           scanned = await step.do(`scan ${n}`, () => scanChunk(this.env, job, at));
         }
-        await step.do("check drops", () => checkDrops(db(), job));
+        await step.do("check drops", () => checkDrops(db(), job, scanned.rows));
       }
       let position = start.position;
       for (let n = 1; position.bytes < job.size; n++) {
@@ -181,24 +182,30 @@ async function nextChunk(env: Env, job: Job, position: Position): Promise<Positi
   return next;
 }
 
-/** Ends a running import: succeeded, or failed with the reason; a sync's pairs are let go. */
+/** Ends a running import: succeeded, or failed with the reason; it lets go of what it remembered of its file. */
 async function endImport(env: Env, id: number, state: "succeeded" | "failed", failure?: string) {
   const db = database(env.DB);
   await db.batch([
     db
       .update(imports)
-      .set({ state, failure: failure ?? null, finished_at: NOW })
+      .set({
+        state,
+        failure: failure ?? null,
+        finished_at: NOW,
+        // Every row has been read once an import succeeds.
+        rows_total: state === "succeeded" ? imports.rows_processed : imports.rows_total,
+      })
       .where(and(eq(imports.id, id), sql`${imports.state} IN ('queued', 'running')`)),
-    forgetPairs(db, id),
+    ...forgetFile(db, id),
   ]);
   logInfo(`import.${state}`, { import_id: id });
 }
 
-/** Reads a chunk of a sync's file for the pairs it lists; the position after it. */
-async function scanChunk(env: Env, job: Job, position: Position): Promise<Position> {
+/** Reads a chunk of a sync's file for the pairs it lists; the position after it, and the rows read so far. */
+async function scanChunk(env: Env, job: Job, position: Position & { rows: number }) {
   const { records, next } = await readRecords(env, job.key, position, job.size);
   await gatherPairs(database(env.DB), job.id, records, job.columns);
-  return next;
+  return { ...next, rows: position.rows + records.length };
 }
 
 /**

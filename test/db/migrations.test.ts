@@ -10,7 +10,7 @@ import rollback0007 from "../../migrations/rollbacks/0007_seats_and_waitlists.sq
 import rollback0008 from "../../migrations/rollbacks/0008_webhooks.sql?raw";
 import rollback0009 from "../../migrations/rollbacks/0009_sis_ids.sql?raw";
 import rollback0010 from "../../migrations/rollbacks/0010_imports.sql?raw";
-import rollback0011 from "../../migrations/rollbacks/0011_import_pairs.sql?raw";
+import rollback0011 from "../../migrations/rollbacks/0011_import_staging.sql?raw";
 
 // Runs the real migrations one at a time on an empty D1 (MIGRATION_DB), with data in place,
 // as a deployed database would meet them, and each rollback after its migration.
@@ -552,22 +552,38 @@ it("0010 adds the imports table only, and its rollback drops exactly that", asyn
   expect(await applied()).toEqual(names(upTo0010));
 });
 
-it("0011 adds the import_pairs table only, and its rollback drops exactly that", async () => {
+it("0011 adds the import_keys and import_pairs tables and imports.rows_total only, and its rollback drops exactly those", async () => {
   const upTo0010 = upTo("0010_imports.sql");
   await applyD1Migrations(db, upTo0010);
+  await db.prepare("DELETE FROM imports").run();
+  await db
+    .prepare(
+      "INSERT INTO imports (type, object_key, size_bytes, created) VALUES ('students', 'k', 9, 2)",
+    )
+    .run();
+  const importsBefore = await db.prepare("SELECT * FROM imports").all();
   const schemaBefore = await schema();
   await applyD1Migrations(db, migrations);
   expect(await applied()).toEqual(names(migrations));
+  // The row keeps every byte, and its rows_total is not known.
+  const importsAfter = await db.prepare("SELECT * FROM imports").all();
+  expect(importsAfter.results).toEqual(
+    importsBefore.results.map((r) => ({ ...r, rows_total: null })),
+  );
   const added = (await schema()).filter(
     (o) => !schemaBefore.some((b) => b.name === o.name && b.sql === o.sql),
   );
   expect(added.map(({ type, name }) => ({ type, name }))).toEqual([
+    { type: "table", name: "import_keys" },
     { type: "table", name: "import_pairs" },
+    { type: "table", name: "imports" },
+    { type: "index", name: "sqlite_autoindex_import_keys_1" },
     { type: "index", name: "sqlite_autoindex_import_pairs_1" },
   ]);
 
   await runRollback(rollback0011);
   expect(await schema()).toEqual(schemaBefore);
+  expect((await db.prepare("SELECT * FROM imports").all()).results).toEqual(importsBefore.results);
   expect(await applied()).toEqual(names(upTo0010));
   await applyD1Migrations(db, migrations);
   expect(await applied()).toEqual(names(migrations));

@@ -49,8 +49,8 @@ const COLUMNS: Record<string, string> = {
   webhook_subscriptions:
     "id, url, events, description, secret, previous_secret, previous_secret_until, created_at",
 };
-/** A sync import's Workflow gathers its file's pairs here while it runs: left out whole. */
-const WORKFLOW_TABLES = ["import_pairs"];
+/** An import's Workflow remembers its file's keys and pairs here while it runs: left out whole. */
+const WORKFLOW_TABLES = ["import_keys", "import_pairs"];
 
 /** Every row of every table but `except`, in a fixed order: a rejected request must leave it as it was. */
 async function checksum(except?: string): Promise<string> {
