@@ -8,7 +8,8 @@ import type { Course } from "../../src/courses/responses";
 import type { Enrollment } from "../../src/enrollments/responses";
 import type { ImportRecord as Import } from "../../src/imports/responses";
 import type { Student } from "../../src/students/responses";
-import { api, countRows, expectProblem, type Page } from "../helpers/api";
+import { api, appRequest, countRows, expectProblem, type Page } from "../helpers/api";
+import { TEST_TOKENS } from "../helpers/tokens";
 
 // Roster imports end to end: the file goes to R2, the real Workflow applies it in chunks to
 // the real D1, and GET /imports/{id} shows its progress and counts.
@@ -539,6 +540,31 @@ describe("POST /imports refuses before accepting", () => {
     const problem = await expectProblem(await upload(csv), 400, "validation_failed");
     expect(problem.errors).toContainEqual({ path: "body.header", message });
     expect(await countRows("SELECT count(*) AS n FROM imports")).toBe(before);
+  });
+
+  /** A CSV upload whose body streams, so that its Content-Length is what the headers say. */
+  const streamed = (headers: Record<string, string>) =>
+    new Request("http://api.test/imports?type=students", {
+      method: "POST",
+      headers: {
+        Authorization: `Bearer ${TEST_TOKENS.write}`,
+        "Content-Type": "text/csv",
+        ...headers,
+      },
+      body: new Blob(["sis_id,name,email\n"]).stream(),
+    });
+
+  it("a file over 100 MiB: 413 before a byte is stored, and no import", async () => {
+    const before = await countRows("SELECT count(*) AS n FROM imports");
+    const req = streamed({ "Content-Length": String(100 * 1024 * 1024 + 1) });
+    await expectProblem(await appRequest(req, env), 413, "payload_too_large");
+    expect(await countRows("SELECT count(*) AS n FROM imports")).toBe(before);
+  });
+
+  it("a file without a Content-Length: 411, and no import", async () => {
+    const req = streamed({});
+    expect(req.headers.get("Content-Length")).toBeNull();
+    await expectProblem(await appRequest(req, env), 411, "length_required");
   });
 
   it("a body that is not text/csv: 415", async () => {
