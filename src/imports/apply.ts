@@ -63,14 +63,11 @@ export async function applyChunk(
   progress: { from: number; to: number; lines: number; records: number },
 ) {
   const { table, outcomes, refused } = chunk;
-  // A key an earlier chunk had: where it first appeared (this chunk's own repeats were refused
-  // before the batch).
-  const firstLine = (key: Key) =>
-    sql`(SELECT k.line FROM import_keys AS k WHERE k.import_id = ${job.id} AND k.name = ${key.name} AND k.value = ${key.value})`;
+  // A key an earlier chunk had (this chunk's own repeats were refused before the batch).
   const repeats = chunk.keys.map((key) => ({
-    when: sql`${firstLine(key)} IS NOT NULL`,
+    when: sql`${firstLineOf(job.id, key)} IS NOT NULL`,
     column: key.name,
-    message: sql`'repeats line ' || ${firstLine(key)}`,
+    message: sql`'repeats line ' || ${firstLineOf(job.id, key)}`,
   }));
   const conflicts = [...repeats, ...chunk.conflicts];
   const fresh = sql.join([sql`1`, ...repeats.map(({ when }) => sql`NOT ${when}`)], sql` AND `);
@@ -126,6 +123,10 @@ const conflictOf = (conflicts: Conflict[], key: "column" | "message") =>
     conflicts.map((c) => sql`WHEN ${c.when} THEN ${c[key]}`),
     sql` `,
   )} END`;
+
+/** The line where an earlier chunk of the import had the row's value of `key`, or NULL. */
+export const firstLineOf = (importId: number, key: Key) =>
+  sql`(SELECT k.line FROM import_keys AS k WHERE k.import_id = ${importId} AND k.name = ${key.name} AND k.value = ${key.value})`;
 
 /** Once an import has ended, what it remembered of its file (migrations/0011) is let go. */
 export const forgetFile = (db: Database, importId: number) =>

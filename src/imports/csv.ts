@@ -24,7 +24,7 @@ const BOM = [0xef, 0xbb, 0xbf];
  * Parses the complete records at the start of `bytes`, which begin at a record boundary
  * (offset 0 of the file or an earlier `consumedBytes`). `isLast`: the range ends the file.
  * Lines are counted from 1 at the range's start, so errors can name a line of the file.
- * `limit`: stop after that many records (a header). A file that is not CSV even so (a quote
+ * `limit`: stop after that many records (a header, or a chunk's most). A file that is not CSV even so (a quote
  * closed in the middle of a field, or never closed) throws a CsvSyntaxError.
  */
 export function parseChunk(bytes: Uint8Array, isLast: boolean, limit?: number): Chunk {
@@ -63,10 +63,13 @@ export function parseChunk(bytes: Uint8Array, isLast: boolean, limit?: number): 
       throw new CsvSyntaxError(code ?? "CSV_INVALID", seen.lines + 1);
     }
   }
-  if (isLast) return { records, consumedBytes: bytes.length, consumedLines: seen.lines };
+  // Stopped at `limit`: the rest of the range is for the next read, even at the file's end.
+  const stopped = limit !== undefined && records.length >= limit;
+  if (isLast && !stopped)
+    return { records, consumedBytes: bytes.length, consumedLines: seen.lines };
   // A last record with no line break after it (or only the CR of a CRLF) may go on in the
   // next range: it is carried over.
-  if (ends.at(-1)?.bytes === input.length && input[input.length - 1] !== 0x0a) {
+  if (!isLast && ends.at(-1)?.bytes === input.length && input[input.length - 1] !== 0x0a) {
     records.pop();
     ends.pop();
   }

@@ -6,7 +6,7 @@ import { NEXT_CHANGE_STAMP, NOW, studentCourses } from "../db/schema";
 import { backOfLine, seatsTaken, waiting } from "../enrollments/seats";
 import { lazy } from "../lib/lazy";
 import { sisIdSchema } from "../lib/sis-id";
-import { type PreparedChunk, RECORDED } from "./apply";
+import { firstLineOf, type Key, type PreparedChunk, RECORDED } from "./apply";
 import type { ColumnIndex } from "./columns";
 import { type ChunkRow, checkRows, fieldsOf } from "./rows";
 
@@ -40,8 +40,10 @@ export function checkEnrollments(records: ChunkRow[], columns: ColumnIndex) {
  * a place in the same course (line order), and the course's free seats and room in line
  * (null: no limit) and the place after its line's last.
  */
-function rowsTable(json: string) {
-  const needsPlace = sql`(s.id IS NOT NULL AND c.id IS NOT NULL AND j.status = 'active' AND (e.status IS NULL OR e.status = 'dropped'))`;
+function rowsTable(json: string, importId: number) {
+  // A row repeating an earlier chunk's pair is refused: it takes no rank.
+  const repeat = firstLineOf(importId, pairKey("j"));
+  const needsPlace = sql`(s.id IS NOT NULL AND c.id IS NOT NULL AND j.status = 'active' AND (e.status IS NULL OR e.status = 'dropped') AND ${repeat} IS NULL)`;
   const course = sql`c.id`;
   return sql`(SELECT x.*, CASE WHEN x.needs_place THEN row_number() OVER (PARTITION BY x.course_id, x.needs_place ORDER BY x.line) END AS place FROM (
     SELECT j.line, j.status, j.student_sis_id, j.course_sis_id, s.id AS student_id, c.id AS course_id, e.status AS was, ${needsPlace} AS needs_place,
@@ -54,6 +56,12 @@ function rowsTable(json: string) {
     LEFT JOIN student_courses AS e ON e.student_id = s.id AND e.course_id = c.id
   ) AS x)`;
 }
+
+/** A pair of student and course, the unique key of an enrollments file, in the rows aliased `alias`. */
+const pairKey = (alias: "j" | "r"): Key => ({
+  name: "course_sis_id",
+  value: sql.raw(`${alias}.student_sis_id || char(31) || ${alias}.course_sis_id`),
+});
 
 /** A row asking for a place gets a seat: the course has no limit, or a free seat for its rank. */
 const getsSeat = sql`(r.needs_place AND (r.free_seats IS NULL OR r.place <= r.free_seats))`;
@@ -69,9 +77,13 @@ const drops = sql`(r.status = 'dropped' AND r.was IS 'active')`;
  * enrollment as `DELETE` does, and the seats freed go to the heads of the lines, in the same
  * batch; one not enrolled is unchanged.
  */
-export function prepareEnrollments(records: ChunkRow[], columns: ColumnIndex): PreparedChunk {
+export function prepareEnrollments(
+  records: ChunkRow[],
+  columns: ColumnIndex,
+  importId: number,
+): PreparedChunk {
   const { valid, errors, refused } = checkEnrollments(records, columns);
-  const table = rowsTable(JSON.stringify(valid));
+  const table = rowsTable(JSON.stringify(valid), importId);
   const full = sql`(r.needs_place AND NOT ${getsPlace})`;
   return {
     rows: valid.length,
@@ -100,7 +112,7 @@ export function prepareEnrollments(records: ChunkRow[], columns: ColumnIndex): P
       },
     ],
     refused: { rows: refused, errors },
-    keys: [{ name: "course_sis_id", value: sql`r.student_sis_id || char(31) || r.course_sis_id` }],
+    keys: [pairKey("r")],
     writes: (db, fresh) => [
       upsertEnrollments(db, table, full, fresh),
       promoteAfterDrops(db, table),

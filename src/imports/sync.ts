@@ -38,7 +38,7 @@ export async function gatherPairs(
 
 /** The active or waiting enrollments of the file's courses that the file does not list. */
 const unlisted = (importId: number) =>
-  sql`(SELECT e.student_id, e.course_id FROM student_courses AS e JOIN courses AS c ON c.id = e.course_id JOIN students AS s ON s.id = e.student_id WHERE e.status = 'active' AND c.sis_id IN (SELECT p.course_sis_id FROM import_pairs AS p WHERE p.import_id = ${importId}) AND NOT EXISTS (SELECT 1 FROM import_pairs AS p WHERE p.import_id = ${importId} AND p.course_sis_id = c.sis_id AND p.student_sis_id IS s.sis_id))`;
+  sql`(SELECT e.student_id, e.course_id, e.waitlist_seq FROM student_courses AS e JOIN courses AS c ON c.id = e.course_id JOIN students AS s ON s.id = e.student_id WHERE e.status = 'active' AND c.sis_id IN (SELECT p.course_sis_id FROM import_pairs AS p WHERE p.import_id = ${importId}) AND NOT EXISTS (SELECT 1 FROM import_pairs AS p WHERE p.import_id = ${importId} AND p.course_sis_id = c.sis_id AND p.student_sis_id IS s.sis_id))`;
 
 /**
  * Counts what the sync would drop against the enrollments of the file's courses, and fails
@@ -59,7 +59,8 @@ export async function checkDrops(
     .update(imports)
     .set({
       rows_total: rowsTotal,
-      dropped: sql`${imports.dropped} + ${job.dryRun && !over ? dropping : 0}`,
+      // Set, not added: a retried step records the same (no chunk has applied yet).
+      dropped: job.dryRun && !over ? dropping : 0,
     })
     .where(eq(imports.id, job.id));
   if (over) {
@@ -71,9 +72,10 @@ export async function checkDrops(
 }
 
 /**
- * Drops up to DROPS_PER_STEP of the enrollments the file does not list, counting them, in one
- * batch; the last batch also gives the seats freed to the heads of the file's courses' lines.
- * Answers whether more remain, or null when the import was cancelled.
+ * Drops up to DROPS_PER_STEP of the enrollments the file does not list, counting them, and
+ * gives the seats this frees to the heads of the file's courses' lines, in one batch; unless
+ * the import was cancelled. Those waiting go first, so that no one the file does not list is
+ * promoted before being dropped. Answers whether more remain, or null when cancelled.
  */
 export async function dropUnlisted(db: Database, importId: number) {
   const [dropped, , , [state]] = await db.batch([
@@ -86,7 +88,7 @@ export async function dropUnlisted(db: Database, importId: number) {
         waitlist_seq: null,
       })
       .where(
-        sql`(${studentCourses.student_id}, ${studentCourses.course_id}) IN (SELECT * FROM ${unlisted(importId)} LIMIT ${DROPS_PER_STEP})`,
+        sql`(${studentCourses.student_id}, ${studentCourses.course_id}) IN (SELECT u.student_id, u.course_id FROM ${unlisted(importId)} AS u ORDER BY u.waitlist_seq IS NULL LIMIT ${DROPS_PER_STEP}) AND EXISTS (SELECT 1 FROM imports WHERE imports.id = ${importId} AND imports.state = 'running')`,
       )
       .returning({ course_id: studentCourses.course_id }),
     db
@@ -95,7 +97,7 @@ export async function dropUnlisted(db: Database, importId: number) {
       .where(and(eq(imports.id, importId), eq(imports.state, "running"))),
     promoteWaitingIn(
       db,
-      sql`(SELECT c.id FROM courses AS c WHERE c.sis_id IN (SELECT p.course_sis_id FROM import_pairs AS p WHERE p.import_id = ${importId}) AND NOT EXISTS (SELECT 1 FROM ${unlisted(importId)}))`,
+      sql`(SELECT c.id FROM courses AS c WHERE c.sis_id IN (SELECT p.course_sis_id FROM import_pairs AS p WHERE p.import_id = ${importId}))`,
     ),
     db.select({ state: imports.state }).from(imports).where(eq(imports.id, importId)),
   ]);

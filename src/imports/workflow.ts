@@ -18,14 +18,23 @@ export type ImportParams = { importId: number };
 
 /**
  * How much of the file one step reads: about 2,500 rows of a students file, whose JSON (bound
- * to the chunk's statements) stays well under D1's 2 MB for a value even for the shortest rows.
+ * to the chunk's statements) stays under D1's 2 MB for a value (MAX_ROWS_PER_CHUNK keeps it so
+ * for files of very short rows).
  */
 const CHUNK_BYTES = 128 * 1024;
 /** The longest record read: one longer is a quote never closed, not a row. */
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+/**
+ * The most rows one step takes: with their JSON's keys and escapes, 10,000 of the shortest
+ * rows that fit in a chunk stay under 1.1 MB of JSON, within D1's 2 MB for a value.
+ */
+const MAX_ROWS_PER_CHUNK = 10_000;
 
 /** How each kind of file's rows are checked and written. */
-const PREPARE: Record<Importable, (records: ChunkRow[], columns: ColumnIndex) => PreparedChunk> = {
+const PREPARE: Record<
+  Importable,
+  (records: ChunkRow[], columns: ColumnIndex, importId: number) => PreparedChunk
+> = {
   students: prepareStudents,
   courses: prepareCourses,
   enrollments: prepareEnrollments,
@@ -138,7 +147,9 @@ async function readRecords(env: Env, key: string, from: Position, size: number, 
     const object = await env.IMPORT_FILES.get(key, { range: { offset: from.bytes, length } });
     if (!object) throw new Error("the import's file is gone");
     const isLast = from.bytes + length >= size;
-    const chunk = parseRange(new Uint8Array(await object.arrayBuffer()), isLast, from, limit);
+    // A read made longer for one long record takes that record alone.
+    const most = length > CHUNK_BYTES ? 1 : (limit ?? MAX_ROWS_PER_CHUNK);
+    const chunk = parseRange(new Uint8Array(await object.arrayBuffer()), isLast, from, most);
     if (isLast || chunk.consumedBytes > 0) {
       return {
         records: chunk.records.map(({ fields, line, end }) => ({
@@ -170,7 +181,7 @@ function parseRange(bytes: Uint8Array, isLast: boolean, from: Position, limit?: 
 /** Applies the records from `position` on (one chunk); the position after them, or null if the import was cancelled. */
 async function nextChunk(env: Env, job: Job, position: Position): Promise<Position | null> {
   const { records, next } = await readRecords(env, job.key, position, job.size);
-  const chunk = PREPARE[job.type](records, job.columns);
+  const chunk = PREPARE[job.type](records, job.columns, job.id);
   const state = await applyChunk(database(env.DB), job, chunk, {
     from: position.bytes,
     to: next.bytes,

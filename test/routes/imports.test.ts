@@ -386,6 +386,22 @@ describe("an import of enrollments", () => {
     );
   });
 
+  it("gives a pair repeated chunks apart no place: the seat goes to the next row", async () => {
+    const { enrollment } = await roster("EE", 2, 1, 5);
+    // Line 2 (with an extra field, which is ignored) and the long row (refused: its course
+    // SIS id is too long) do not fit one 128 KiB read; the long row and the two after it
+    // do: so the repeat of line 2 comes in the second chunk, before EE-S2.
+    const first = `EE-S1,EE-C,dropped,${"z".repeat(100)}`;
+    const long = `EE-S9,${"y".repeat(131_000)},active`;
+    const csv = `${header}\n${first}\n${long}\nEE-S1,EE-C,active\nEE-S2,EE-C,active\n`;
+    const done = await importFile(csv, asEnrollments);
+    expect(done.errors.map(({ line, message }) => ({ line, message }))).toEqual([
+      { line: 3, message: "must be at most 255 characters" },
+      { line: 4, message: "repeats line 2" },
+    ]);
+    expect(await enrollment(2)).toMatchObject({ status: "active", waitlist_position: null });
+  });
+
   it("reports unknown SIS ids and repeated pairs, and writes nothing in a dry run", async () => {
     await roster("EC", 1, 5, 5);
     const csv = `${header}\nEC-S1,EC-C,active\nNOBODY,EC-C,active\nEC-S1,NOWHERE,active\nEC-S1,EC-C,dropped\nEC-S1,EC-C,maybe\n`;

@@ -98,8 +98,11 @@ const CASES: [name: string, csv: string, records: [line: number, fields: string[
 
 type Read = [line: number, fields: string[]][];
 
-/** Reads `file` as an import does: ranges of `length` bytes, each from where the last stopped. */
-function readInRanges(file: Uint8Array, length: number): Read {
+/**
+ * Reads `file` as an import does: ranges of `length` bytes, each from where the last stopped,
+ * taking at most `most` records from each.
+ */
+function readInRanges(file: Uint8Array, length: number, most?: number): Read {
   const read: Read = [];
   let [offset, lines] = [0, 0];
   while (offset < file.length) {
@@ -107,7 +110,7 @@ function readInRanges(file: Uint8Array, length: number): Read {
     let chunk: ReturnType<typeof parseChunk>;
     for (;;) {
       const isLast = offset + size >= file.length;
-      chunk = parseChunk(file.subarray(offset, offset + size), isLast);
+      chunk = parseChunk(file.subarray(offset, offset + size), isLast, most);
       if (isLast || chunk.consumedBytes > 0) break;
       size *= 2; // not one record fits: read more
     }
@@ -140,6 +143,14 @@ describe.each(CASES)("a file with %s", (_, csv, expected) => {
   it("gives the same records read in ranges of every length", () => {
     for (let length = 1; length <= file.length; length++) {
       expect(readInRanges(file, length), `ranges of ${length} bytes`).toEqual(expected);
+    }
+  });
+
+  it("gives the same records taking one or two a read, in ranges of every length", () => {
+    for (const most of [1, 2]) {
+      for (let length = 1; length <= file.length; length++) {
+        expect(readInRanges(file, length, most), `${most} of ${length} bytes`).toEqual(expected);
+      }
     }
   });
 });
