@@ -8,7 +8,7 @@ import { annotateRequestLog, logInfo } from "../log";
 import { columnIndex } from "./columns";
 import { cancelImport, findImport, insertImport, listImports } from "./queries";
 import { importQuery } from "./schemas";
-import { receiveCsv } from "./upload";
+import { receiveCsv, storeUpload } from "./upload";
 
 export const importRoutes = new Hono<AppEnv>()
   .post("/", validate("query", importQuery), async (c) => {
@@ -19,7 +19,7 @@ export const importRoutes = new Hono<AppEnv>()
     // import ids, and an instance id can never be used twice.
     const name = crypto.randomUUID();
     const objectKey = `imports/${name}.csv`;
-    await c.env.IMPORT_FILES.put(objectKey, upload.body);
+    await storeUpload(c.env.IMPORT_FILES, objectKey, upload);
     const created = await insertImport(c.var.db, request, { objectKey, size: upload.size });
     await c.env.IMPORTS.create({ id: `import-${name}`, params: { importId: created.id } });
     annotateRequestLog(c, { import_id: created.id });

@@ -10,8 +10,13 @@ import { MAX_IMPORT_BYTES } from "./schemas";
 /** The longest header row read before the file is refused. */
 const MAX_HEADER_BYTES = 64 * 1024;
 
-/** An upload's bytes as R2 takes them: a stream of a declared length. */
-export type Upload = { header: string[]; size: number; body: ReadableStream<Uint8Array> };
+/** An upload's bytes as R2 takes them: a stream of a declared length, and how many came. */
+export type Upload = {
+  header: string[];
+  size: number;
+  body: ReadableStream<Uint8Array>;
+  received: () => number;
+};
 
 /**
  * Takes an uploaded CSV file without holding it whole: 415 unless it is sent as `text/csv`;
@@ -28,6 +33,7 @@ export async function receiveCsv(request: Request): Promise<Upload> {
   if (size > MAX_IMPORT_BYTES) throw payloadTooLarge(MAX_IMPORT_BYTES);
   const reader = (request.body ?? emptyStream()).getReader();
   const { header, read } = await readHeader(reader);
+  let received = read.reduce((sum, chunk) => sum + chunk.length, 0);
   const rest = new ReadableStream<Uint8Array>({
     start(controller) {
       for (const chunk of read) controller.enqueue(chunk);
@@ -35,11 +41,35 @@ export async function receiveCsv(request: Request): Promise<Upload> {
     async pull(controller) {
       const { done, value } = await reader.read();
       if (done) controller.close();
-      else controller.enqueue(value);
+      else {
+        received += value.length;
+        controller.enqueue(value);
+      }
     },
     cancel: (reason) => reader.cancel(reason),
   });
-  return { header, size, body: rest.pipeThrough(new FixedLengthStream(size)) };
+  const fixed = new FixedLengthStream(size);
+  // A body of another length fails this pipe, and so the put that reads it (storeUpload).
+  rest.pipeTo(fixed.writable).catch(() => {});
+  return { header, size, body: fixed.readable, received: () => received };
+}
+
+/**
+ * Stores an upload in R2. A body shorter or longer than its Content-Length fails the
+ * FixedLengthStream, and so the put: that is the client's fault, a 400, not a 500.
+ */
+export async function storeUpload(bucket: R2Bucket, key: string, upload: Upload) {
+  try {
+    await bucket.put(key, upload.body);
+  } catch (error) {
+    const received = upload.received();
+    if (received === upload.size) throw error;
+    const message =
+      received < upload.size
+        ? `ended after ${received} bytes, before the ${upload.size} its Content-Length declares`
+        : `runs past the ${upload.size} bytes its Content-Length declares`;
+    throw invalidRequest("body", [{ path: "body", message }]);
+  }
 }
 
 async function readHeader(reader: ReadableStreamDefaultReader<Uint8Array>) {

@@ -577,6 +577,16 @@ describe("POST /imports refuses before accepting", () => {
     expect(await countRows("SELECT count(*) AS n FROM imports")).toBe(before);
   });
 
+  it("a body shorter than its Content-Length: 400 on body, and no import", async () => {
+    const before = await countRows("SELECT count(*) AS n FROM imports");
+    const req = streamed({ "Content-Length": "100" });
+    const problem = await expectProblem(await appRequest(req, env), 400, "validation_failed");
+    expect(problem.errors).toEqual([
+      { path: "body", message: "ended after 18 bytes, before the 100 its Content-Length declares" },
+    ]);
+    expect(await countRows("SELECT count(*) AS n FROM imports")).toBe(before);
+  });
+
   it("a file without a Content-Length: 411, and no import", async () => {
     const req = streamed({});
     expect(req.headers.get("Content-Length")).toBeNull();
