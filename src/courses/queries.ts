@@ -75,6 +75,8 @@ const promoteWaiting = (db: Database, id: number) =>
 /**
  * The same for several courses at once (`ids`: a SQL list of course ids), as an import that
  * sets capacities does: each course's line, ranked in its order, fills the course's free seats.
+ * PATCH keeps the one-course form: its LIMIT reads only the heads it promotes (19 rows in the
+ * rows budget's case), where ranking the whole line read 32.
  */
 export const promoteWaitingIn = (db: Database, ids: SQL) =>
   db

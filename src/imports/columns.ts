@@ -1,12 +1,12 @@
 import { invalidRequest } from "../http/problems";
-import type { Importable } from "./schemas";
+import type { ImportType } from "./schemas";
 
 /** The columns of each kind of file, by header name; any order, each once. */
 export const COLUMNS = {
   students: { required: ["sis_id", "name", "email"], optional: [] },
   courses: { required: ["sis_id", "code", "title"], optional: ["capacity", "waitlist_capacity"] },
   enrollments: { required: ["student_sis_id", "course_sis_id"], optional: ["status"] },
-} as const satisfies Record<Importable, { required: string[]; optional: string[] }>;
+} as const satisfies Record<ImportType, { required: string[]; optional: string[] }>;
 
 /** Where each column is in a row: column name → field index. */
 export type ColumnIndex = Record<string, number>;
@@ -15,7 +15,7 @@ export type ColumnIndex = Record<string, number>;
  * Checks a header row against the columns of `type`: a 400 naming every missing, unknown or
  * repeated column (before the file is accepted). Names are trimmed; their case counts.
  */
-export function columnIndex(type: Importable, header: string[]): ColumnIndex {
+export function columnIndex(type: ImportType, header: string[]): ColumnIndex {
   const { required, optional } = COLUMNS[type];
   const known = new Set<string>([...required, ...(optional as readonly string[])]);
   const names = header.map((name) => name.trim());

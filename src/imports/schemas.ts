@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import type { IMPORT_TYPES } from "../db/schema";
+import { IMPORT_TYPES } from "../db/schema";
 import { integerRangePattern } from "../lib/integer-range";
 import { lazy } from "../lib/lazy";
 
@@ -9,13 +9,6 @@ export type ImportType = (typeof IMPORT_TYPES)[number];
 
 /** The largest file an import takes: 100 MiB. */
 export const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
-
-/** The kinds of file an import takes. */
-export const IMPORTABLE = ["students", "courses", "enrollments"] as const satisfies ImportType[];
-export type Importable = (typeof IMPORTABLE)[number];
-
-export const isImportable = (type: ImportType): type is Importable =>
-  (IMPORTABLE as readonly ImportType[]).includes(type);
 
 /** The share of a sync's courses' enrollments it may drop unless told otherwise, in percent. */
 export const DEFAULT_MAX_DROP_PERCENT = 10;
@@ -27,7 +20,7 @@ export const DEFAULT_MAX_DROP_PERCENT = 10;
 export const importQuery = lazy(() =>
   z
     .strictObject({
-      type: z.enum(IMPORTABLE),
+      type: z.enum(IMPORT_TYPES),
       mode: z._default(z.enum(["upsert", "sync"]), "upsert"),
       max_drop_percent: z._default(
         z.pipe(
