@@ -1,4 +1,5 @@
-// `npm run bench -- --peer <dir> [--rounds 3] [--duration 10] [--connections 16] [--seed FILE]`
+// `npm run bench -- --peer <dir> [--rounds 3] [--duration 10] [--connections 16] [--seed FILE]
+//   [--workloads read,write]`
 //
 // Our Worker against another Worker directory (the referee, shared/peers/bare-worker-full, or
 // any Worker with the same three enrollment routes), side by side: both on one data set (the
@@ -288,13 +289,28 @@ const fixed = (/** @type {number | null} */ n, digits = 2) =>
  * @property {number} connections
  * @property {number} port our Worker's port (the peer's is a free one)
  * @property {string} [seed] the data set's script. Default: seed.mjs in dir or next to it.
+ * @property {string[]} [workloads] which of read and write to run. Default: both.
  */
 
 /**
  * Runs the comparison; resolves to whether every request of every round got a 2xx.
  * @param {PeerOptions} options
  */
-export async function comparePeer({ dir, rounds, duration, connections, port, seed: seedFile }) {
+export async function comparePeer({
+  dir,
+  rounds,
+  duration,
+  connections,
+  port,
+  seed: seedFile,
+  workloads: wanted = Object.keys(WORKLOADS),
+}) {
+  const workloads = /** @type {(keyof typeof WORKLOADS)[]} */ (
+    wanted.filter((name) => name in WORKLOADS)
+  );
+  if (workloads.length === 0 || workloads.length < wanted.length) {
+    throw new Error(`--workloads: a list of ${Object.keys(WORKLOADS).join(", ")}`);
+  }
   for (const [name, n] of Object.entries({ rounds, duration, connections })) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
   }
@@ -349,7 +365,6 @@ export async function comparePeer({ dir, rounds, duration, connections, port, se
       throw new Error(`student 1's courses differ: ours ${ourCourses}, peer ${peerCourses}`);
     }
 
-    const workloads = /** @type {(keyof typeof WORKLOADS)[]} */ (Object.keys(WORKLOADS));
     process.stderr.write(`Warming up: ${WARMUP_S} s of each workload on each target…\n`);
     for (const name of workloads) {
       for (const target of targets) {

@@ -1,5 +1,6 @@
 // `npm run bench [-- --scale large] [--duration 5] [--connections 10]`
-// `npm run bench -- --peer <dir> [--rounds 3] [--duration 10] [--connections 16]`
+// `npm run bench -- --peer <dir> [--rounds 3] [--duration 10] [--connections 16]
+//   [--workloads read,write]`
 //
 // Load-tests the Worker as it runs locally: a fresh local D1 with the real migrations, a
 // generated data set, `wrangler dev` (workerd) on loopback, and autocannon on every
@@ -33,6 +34,7 @@ const { values: options } = parseArgs({
     peer: { type: "string" },
     rounds: { type: "string" },
     seed: { type: "string" },
+    workloads: { type: "string" },
   },
 });
 if (options.peer !== undefined) {
@@ -44,11 +46,12 @@ if (options.peer !== undefined) {
     connections: Number(options.connections ?? 16),
     port: Number(options.port),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.workloads === undefined ? {} : { workloads: options.workloads.split(",") }),
   });
   process.exit(valid ? 0 : 1);
 }
-if (options.rounds !== undefined || options.seed !== undefined) {
-  throw new Error("--rounds and --seed go with --peer");
+if ([options.rounds, options.seed, options.workloads].some((o) => o !== undefined)) {
+  throw new Error("--rounds, --seed and --workloads go with --peer");
 }
 const args = {
   scale: options.scale ?? "default",
