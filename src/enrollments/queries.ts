@@ -156,7 +156,8 @@ const dropActive = builtOnce((db: Database) =>
 /**
  * Gives a free seat of the course to the head of its line, if it has one: run after a drop in
  * the same batch, so the seat a drop frees goes to whoever waited longest before anyone else
- * can take it. enrolled_at becomes the time the seat was given.
+ * can take it. enrolled_at becomes the time the seat was given. Only after a drop that
+ * changed a row (`changes()`: the statement before it), so a refused drop writes nothing.
  */
 const promoteHead = builtOnce((db: Database) => {
   const course = sql`${sql.placeholder("course")}`;
@@ -165,6 +166,7 @@ const promoteHead = builtOnce((db: Database) => {
     .set({ waitlist_seq: null, enrolled_at: NOW, updated_at: NEXT_CHANGE_STAMP })
     .where(
       and(
+        sql`changes() = 1`,
         eq(studentCourses.course_id, course),
         sql`${studentCourses.waitlist_seq} = ${headOfLine(course)}`,
         sql`(SELECT ${hasFreeSeat} FROM ${courses} WHERE ${courses.id} = ${course})`,

@@ -11,6 +11,7 @@ import rollback0008 from "../../migrations/rollbacks/0008_webhooks.sql?raw";
 import rollback0009 from "../../migrations/rollbacks/0009_sis_ids.sql?raw";
 import rollback0010 from "../../migrations/rollbacks/0010_imports.sql?raw";
 import rollback0011 from "../../migrations/rollbacks/0011_import_staging.sql?raw";
+import rollback0012 from "../../migrations/rollbacks/0012_promote_on_delete.sql?raw";
 
 // Runs the real migrations one at a time on an empty D1 (MIGRATION_DB), with data in place,
 // as a deployed database would meet them, and each rollback after its migration.
@@ -563,8 +564,9 @@ it("0011 adds the import_keys and import_pairs tables and imports.rows_total onl
     .run();
   const importsBefore = await db.prepare("SELECT * FROM imports").all();
   const schemaBefore = await schema();
-  await applyD1Migrations(db, migrations);
-  expect(await applied()).toEqual(names(migrations));
+  const upTo0011 = upTo("0011_import_staging.sql");
+  await applyD1Migrations(db, upTo0011);
+  expect(await applied()).toEqual(names(upTo0011));
   // The row keeps every byte, and its rows_total is not known.
   const importsAfter = await db.prepare("SELECT * FROM imports").all();
   expect(importsAfter.results).toEqual(
@@ -585,6 +587,47 @@ it("0011 adds the import_keys and import_pairs tables and imports.rows_total onl
   expect(await schema()).toEqual(schemaBefore);
   expect((await db.prepare("SELECT * FROM imports").all()).results).toEqual(importsBefore.results);
   expect(await applied()).toEqual(names(upTo0010));
+  await applyD1Migrations(db, upTo0011);
+  expect(await applied()).toEqual(names(upTo0011));
+});
+
+it("0012 adds the trigger that promotes into a deleted enrollment's seat, leaves every row byte-identical, and its rollback drops exactly that", async () => {
+  const upTo0011 = upTo("0011_import_staging.sql");
+  await applyD1Migrations(db, upTo0011);
+  await db.batch([
+    db.prepare("DELETE FROM student_courses"),
+    db.prepare("DELETE FROM students"),
+    db.prepare("DELETE FROM courses"),
+    db.prepare(
+      "INSERT INTO students (id, name, email) VALUES (1, 'A', 'a@x.org'), (2, 'B', 'b@x.org')",
+    ),
+    db.prepare("INSERT INTO courses (id, code, title, capacity) VALUES (1, 'C-1', 'One', 1)"),
+    db.prepare(
+      "INSERT INTO student_courses (student_id, course_id, status, enrolled_at, updated_at, waitlist_seq) VALUES (1, 1, 'active', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', NULL), (2, 1, 'active', '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 1)",
+    ),
+  ]);
+  const dataBefore = { ...(await existingData()), enrollments: (await enrollmentData()).rows };
+  const schemaBefore = await schema();
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
+  expect({ ...(await existingData()), enrollments: (await enrollmentData()).rows }).toEqual(
+    dataBefore,
+  );
+  const added = (await schema()).filter(
+    (o) => !schemaBefore.some((b) => b.name === o.name && b.sql === o.sql),
+  );
+  expect(added.map(({ type, name }) => ({ type, name }))).toEqual([
+    { type: "trigger", name: "student_courses_promote_on_delete" },
+  ]);
+  // Student 1 held the one seat; deleting them seats student 2, who waited.
+  await db.prepare("DELETE FROM students WHERE id = 1").run();
+  expect(await all("SELECT student_id, waitlist_seq FROM student_courses")).toEqual([
+    { student_id: 2, waitlist_seq: null },
+  ]);
+
+  await runRollback(rollback0012);
+  expect(await schema()).toEqual(schemaBefore);
+  expect(await applied()).toEqual(names(upTo0011));
   await applyD1Migrations(db, migrations);
   expect(await applied()).toEqual(names(migrations));
 });

@@ -100,6 +100,67 @@ describe("seats and waitlists", () => {
     expect(await repeat.json()).toMatchObject({ status: "waitlisted", waitlist_position: 1 });
   });
 
+  it("deleting a student gives each seat they held to the head of that course's line", async () => {
+    const [first, second] = [await createCourse(), await createCourse()];
+    await limit(first.id, 1, null);
+    await limit(second.id, 1, null);
+    const [leaving, waiter, other, late] = await students(4);
+    for (const id of [leaving, waiter]) await enroll(defined(id), first.id);
+    for (const id of [leaving, other]) await enroll(defined(id), second.id);
+    expect(await seatsOf(first.id)).toEqual({ seated: [leaving], line: [waiter] });
+
+    expect((await api(`/students/${leaving}`, { method: "DELETE" })).status).toBe(204);
+    expect(await seatsOf(first.id)).toEqual({ seated: [waiter], line: [] });
+    expect(await seatsOf(second.id)).toEqual({ seated: [other], line: [] });
+    const promoted = (await (
+      await api(`/students/${waiter}/courses/${first.id}`)
+    ).json()) as Enrollment;
+    expect(promoted).toMatchObject({ status: "active", waitlist_position: null });
+    // The feed carries it, and a newcomer waits behind the seat it filled.
+    const feed = (await (await api("/enrollments?limit=1000")).json()) as {
+      data: { student_id: number; course_id: number; status: string }[];
+    };
+    // Both changes of the one transaction, the seat's end and its new holder, in either order.
+    const ofFirst = feed.data.filter((e) => e.course_id === first.id);
+    expect(ofFirst.slice(-2).map((e) => [e.student_id, e.status])).toEqual(
+      expect.arrayContaining([
+        [leaving, "deleted"],
+        [waiter, "active"],
+      ]),
+    );
+    const newcomer = (await (await enroll(defined(late), first.id)).json()) as Enrollment;
+    expect(newcomer).toMatchObject({ status: "waitlisted", waitlist_position: 1 });
+  });
+
+  it("deleting a course deletes its whole line with its seats", async () => {
+    const course = await createCourse();
+    await limit(course.id, 1, null);
+    const [seated, waiter] = await students(2);
+    for (const id of [seated, waiter]) await enroll(defined(id), course.id);
+    expect((await api(`/courses/${course.id}`, { method: "DELETE" })).status).toBe(204);
+    const { results } = await env.DB.prepare(
+      "SELECT student_id FROM student_courses WHERE course_id = ?",
+    )
+      .bind(course.id)
+      .all();
+    expect(results).toEqual([]);
+  });
+
+  it("a refused drop changes nothing, even with a seat free while students wait", async () => {
+    const course = await createCourse();
+    await limit(course.id, 1, null);
+    const [seated, waiter, stranger] = await students(3);
+    for (const id of [seated, waiter]) await enroll(defined(id), course.id);
+    // A seat freed behind the API's back (by hand in SQL): the line is not promoted by it.
+    await env.DB.prepare("UPDATE courses SET capacity = 2 WHERE id = ?").bind(course.id).run();
+    const before = await seatsOf(course.id);
+    expect(before).toEqual({ seated: [seated], line: [waiter] });
+
+    await expectProblem(await drop(defined(stranger), course.id), 404, "enrollment_not_found");
+    await expectProblem(await drop(9_999_999, course.id), 404, "student_not_found");
+    expect(await seatsOf(course.id)).toEqual(before);
+  });
+
   it("concurrent drops and enrolls, several rounds: never more active than seats, the line dense, nobody lost", async () => {
     const course = await createCourse();
     await limit(course.id, 10, 20);
