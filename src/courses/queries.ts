@@ -58,7 +58,8 @@ export async function findCourse(db: Database, id: number): Promise<VersionedCou
 
 /**
  * Gives free seats to the heads of the course's line, as many as are free, in order: run in
- * the batch of an update, so a capacity raised fills from the line at once.
+ * the batch of an update, right after it, so a capacity raised fills from the line at once.
+ * Only after an update that wrote (`changes()`), so a refused one writes nothing.
  */
 const promoteWaiting = (db: Database, id: number) =>
   db
@@ -66,6 +67,7 @@ const promoteWaiting = (db: Database, id: number) =>
     .set({ waitlist_seq: null, enrolled_at: NOW, updated_at: NEXT_CHANGE_STAMP })
     .where(
       and(
+        sql`changes() = 1`,
         eq(studentCourses.course_id, id),
         sql`${studentCourses.waitlist_seq} IN (SELECT line.waitlist_seq FROM student_courses AS line WHERE line.course_id = ${id} AND line.waitlist_seq IS NOT NULL ORDER BY line.waitlist_seq LIMIT coalesce((SELECT CASE WHEN ${courses.capacity} IS NULL THEN -1 ELSE max(0, ${courses.capacity} - ${seatsTaken(courses.id)}) END FROM ${courses} WHERE ${courses.id} = ${id}), 0))`,
       ),

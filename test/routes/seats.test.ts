@@ -318,6 +318,28 @@ describe("a course's seats", () => {
     expect(await seatsOf(course.id)).toEqual({ seated: [d], line: [] });
   });
 
+  it("refused by a stale If-Match, change nothing, even with a seat free while students wait", async () => {
+    const course = await createCourse();
+    await limit(course.id, 1, null);
+    const [seated, waiter] = await students(2);
+    for (const id of [seated, waiter]) await enroll(defined(id), course.id);
+    // A seat freed behind the API's back (by hand in SQL): the line is not promoted by it.
+    await env.DB.prepare("UPDATE courses SET capacity = 2 WHERE id = ?").bind(course.id).run();
+    const stale = await api(`/courses/${course.id}`, {
+      method: "PATCH",
+      json: { title: "Too late" },
+      headers: { "If-Match": '"999"' },
+    });
+    await expectProblem(stale, 412, "precondition_failed");
+    expect(await seatsOf(course.id)).toEqual({ seated: [seated], line: [waiter] });
+    // An update that is made fills the free seat from the line.
+    expect((await limit(course.id, 2, null)).enrolled_count).toBe(2);
+    expect(await seatsOf(course.id)).toEqual({
+      seated: expect.arrayContaining([seated, waiter]),
+      line: [],
+    });
+  });
+
   it("change the course's ETag when the counts move, so a cached copy revalidates", async () => {
     const course = await createCourse();
     const tag = (await api(`/courses/${course.id}`)).headers.get("ETag") ?? "";
