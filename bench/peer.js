@@ -56,6 +56,7 @@ const OUR_TOKEN = "bench-token";
  * @property {Record<string, number>} statuses the count of each status code
  * @property {number | null} cpu_ms the target's CPU time during the round (null: no /proc)
  * @property {number | null} cpu_ms_per_request
+ * @property {Record<string, number> | null} cpu_ms_per_request_by_process the same, by process
  */
 
 /**
@@ -124,27 +125,49 @@ const TICK_MS = existsSync("/proc/self/stat")
 
 /**
  * The CPU time (user + system) of every process in a process group so far, in ms, including
- * the children they have waited for: wrangler, workerd and whatever else they started.
- * @returns {number | null} null where there is no /proc
+ * the children they have waited for, by what each process is: the workerd that runs the
+ * Worker with its local bindings, the workerd of wrangler's proxy in front of it, wrangler
+ * itself (Node), and whatever else they started.
+ * @returns {Record<string, number> | null} null where there is no /proc
  */
 function groupCpuMs(/** @type {number} */ group) {
   if (TICK_MS === null) return null;
-  let ticks = 0;
+  /** @type {Record<string, number>} */
+  const byProcess = {};
   for (const pid of readdirSync("/proc")) {
     if (!/^\d+$/.test(pid)) continue;
     let stat;
+    let commandLine;
     try {
       stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      commandLine = readFileSync(`/proc/${pid}/cmdline`, "utf8");
     } catch {
       continue; // it ended meanwhile
     }
     // After "pid (comm) ": state, ppid, pgrp, … utime, stime, cutime, cstime (fields 14–17).
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     if (Number(fields[2]) !== group) continue;
-    for (const index of [11, 12, 13, 14]) ticks += Number(fields[index]);
+    const name = processName(stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), commandLine);
+    const ticks = [11, 12, 13, 14].reduce((total, index) => total + Number(fields[index]), 0);
+    byProcess[name] = (byProcess[name] ?? 0) + ticks * TICK_MS;
   }
-  return ticks * TICK_MS;
+  return byProcess;
 }
+
+/** What a process of a `wrangler dev` group is, from its name and command line. */
+function processName(/** @type {string} */ comm, /** @type {string} */ commandLine) {
+  // Of the two runtimes, only the one that runs the Worker is started with an inspector.
+  if (comm === "workerd") {
+    return commandLine.includes("--inspector-addr")
+      ? "workerd: the Worker, D1 and bindings"
+      : "workerd: wrangler's proxy";
+  }
+  if (comm === "MainThread" || comm === "node") return "wrangler (Node)";
+  return comm;
+}
+
+const sum = (/** @type {Record<string, number>} */ byProcess) =>
+  Object.values(byProcess).reduce((total, ms) => total + ms, 0);
 
 async function measure(
   /** @type {Target} */ target,
@@ -159,8 +182,14 @@ async function measure(
     duration,
   });
   const after = groupCpuMs(target.processGroup);
-  const cpu = before === null || after === null ? null : after - before;
+  const cpu = before === null || after === null ? null : sum(after) - sum(before);
   const requests = result.requests.total;
+  const byProcess =
+    before === null || after === null || requests === 0
+      ? null
+      : Object.fromEntries(
+          Object.entries(after).map(([name, ms]) => [name, (ms - (before[name] ?? 0)) / requests]),
+        );
   /** @type {Figures} */
   const figures = {
     requests_per_s: result.requests.average,
@@ -174,6 +203,7 @@ async function measure(
     ),
     cpu_ms: cpu,
     cpu_ms_per_request: cpu === null || requests === 0 ? null : cpu / requests,
+    cpu_ms_per_request_by_process: byProcess,
   };
   return figures;
 }
@@ -276,6 +306,34 @@ function printTable(/** @type {string[]} */ head, /** @type {string[][]} */ rows
     `| ${widths.map((w, i) => (i ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`,
   );
   for (const row of rows) console.log(line(row));
+}
+
+/**
+ * Where each target's CPU per request went, by process (the medians of the rounds), and the
+ * difference: which part of the stack a gap between the two is in.
+ * @param {{ ours: Figures; peer: Figures }[]} list
+ */
+function printByProcess(list) {
+  /** @param {"ours" | "peer"} who @param {string} name */
+  const of = (who, name) =>
+    medianOf(list.map((r) => r[who].cpu_ms_per_request_by_process?.[name] ?? null));
+  const names = [
+    ...new Set(
+      list.flatMap((r) => [
+        ...Object.keys(r.ours.cpu_ms_per_request_by_process ?? {}),
+        ...Object.keys(r.peer.cpu_ms_per_request_by_process ?? {}),
+      ]),
+    ),
+  ].sort();
+  if (names.length === 0) return;
+  console.log("\nCPU ms per request by process (medians of the rounds):\n");
+  printTable(
+    ["process", "ours", "peer", "ours − peer"],
+    names.map((name) => {
+      const [o, p] = [of("ours", name), of("peer", name)];
+      return [name, fixed(o), fixed(p), fixed(o === null || p === null ? null : o - p)];
+    }),
+  );
 }
 
 const fixed = (/** @type {number | null} */ n, digits = 2) =>
@@ -445,7 +503,7 @@ export async function comparePeer({
       const list = results[name] ?? [];
       const total = summary[name];
       console.log(`\n${name}: ${WORKLOADS[name].describe}\n`);
-      /** @param {string} label @param {Omit<Figures, "requests" | "errors" | "statuses" | "cpu_ms">} o @param {typeof o} p @param {{ requests_per_s: number | null; cpu_ms_per_request: number | null }} r */
+      /** @param {string} label @param {Omit<Figures, "requests" | "errors" | "statuses" | "cpu_ms" | "cpu_ms_per_request_by_process">} o @param {typeof o} p @param {{ requests_per_s: number | null; cpu_ms_per_request: number | null }} r */
       const row = (label, o, p, r) => [
         label,
         fixed(o.requests_per_s, 0),
@@ -494,6 +552,7 @@ export async function comparePeer({
           .join(", ");
       };
       console.log(`\nanswers over the rounds: ours ${statuses("ours")}; peer ${statuses("peer")}`);
+      printByProcess(list);
     }
     console.log(
       valid
