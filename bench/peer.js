@@ -140,13 +140,13 @@ function groupCpuMs(/** @type {number} */ group) {
     let commandLine;
     try {
       stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // After "pid (comm) ": state, ppid, pgrp, … utime, stime, cutime, cstime (fields 14–17).
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) !== group) continue;
       commandLine = readFileSync(`/proc/${pid}/cmdline`, "utf8");
     } catch {
       continue; // it ended meanwhile
     }
-    // After "pid (comm) ": state, ppid, pgrp, … utime, stime, cutime, cstime (fields 14–17).
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) !== group) continue;
     const name = processName(stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), commandLine);
     const ticks = [11, 12, 13, 14].reduce((total, index) => total + Number(fields[index]), 0);
     byProcess[name] = (byProcess[name] ?? 0) + ticks * TICK_MS;

@@ -56,6 +56,12 @@ const schema = () =>
     "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name <> 'd1_migrations' ORDER BY name",
   );
 
+/** The objects of the schema that are new, or whose SQL changed, since `before` (a schema()). */
+const changedSince = async (before: Awaited<ReturnType<typeof schema>>) =>
+  (await schema())
+    .filter((o) => !before.some((b) => b.name === o.name && b.sql === o.sql))
+    .map(({ type, name }) => ({ type, name }));
+
 const applied = async () =>
   (await all("SELECT name FROM d1_migrations ORDER BY id")).map((r) => r.name);
 const objectsOf = (tables: string[]) =>
@@ -260,10 +266,7 @@ it("0006 replaces the two stamp triggers and nothing else, stamps as before whil
 
   await applyD1Migrations(db, upTo0006);
   expect(await applied()).toEqual(names(upTo0006));
-  const changed = (await schema()).filter(
-    (o) => !schemaBefore.some((b) => b.name === o.name && b.sql === o.sql),
-  );
-  expect(changed.map(({ type, name }) => ({ type, name }))).toEqual([
+  expect(await changedSince(schemaBefore)).toEqual([
     { type: "trigger", name: "student_courses_stamp_insert" },
     { type: "trigger", name: "student_courses_stamp_update" },
   ]);
@@ -467,11 +470,7 @@ it("0009 adds the SIS id columns and unique indexes, names sis_id in update even
   await applyD1Migrations(db, upTo0009);
   expect(await applied()).toEqual(names(upTo0009));
   expect(await rows()).toEqual(before);
-  const after = await schema();
-  const changed = after.filter(
-    (o) => !schemaBefore.some((b) => b.name === o.name && b.sql === o.sql),
-  );
-  expect(changed.map(({ type, name }) => ({ type, name }))).toEqual([
+  expect(await changedSince(schemaBefore)).toEqual([
     { type: "table", name: "courses" },
     { type: "index", name: "courses_sis_id_unique" },
     { type: "table", name: "students" },
@@ -534,12 +533,7 @@ it("0010 adds the imports table only, and its rollback drops exactly that", asyn
   const schemaBefore = await schema();
   await applyD1Migrations(db, upTo0010);
   expect(await applied()).toEqual(names(upTo0010));
-  const added = (await schema()).filter(
-    (o) => !schemaBefore.some((b) => b.name === o.name && b.sql === o.sql),
-  );
-  expect(added.map(({ type, name }) => ({ type, name }))).toEqual([
-    { type: "table", name: "imports" },
-  ]);
+  expect(await changedSince(schemaBefore)).toEqual([{ type: "table", name: "imports" }]);
   await expect(
     db
       .prepare("INSERT INTO imports (type, object_key, size_bytes) VALUES ('teachers', 'k', 1)")
@@ -572,10 +566,7 @@ it("0011 adds the import_keys and import_pairs tables and imports.rows_total onl
   expect(importsAfter.results).toEqual(
     importsBefore.results.map((r) => ({ ...r, rows_total: null })),
   );
-  const added = (await schema()).filter(
-    (o) => !schemaBefore.some((b) => b.name === o.name && b.sql === o.sql),
-  );
-  expect(added.map(({ type, name }) => ({ type, name }))).toEqual([
+  expect(await changedSince(schemaBefore)).toEqual([
     { type: "table", name: "import_keys" },
     { type: "table", name: "import_pairs" },
     { type: "table", name: "imports" },
@@ -613,10 +604,7 @@ it("0012 adds the trigger that promotes into a deleted enrollment's seat, leaves
   expect({ ...(await existingData()), enrollments: (await enrollmentData()).rows }).toEqual(
     dataBefore,
   );
-  const added = (await schema()).filter(
-    (o) => !schemaBefore.some((b) => b.name === o.name && b.sql === o.sql),
-  );
-  expect(added.map(({ type, name }) => ({ type, name }))).toEqual([
+  expect(await changedSince(schemaBefore)).toEqual([
     { type: "trigger", name: "student_courses_promote_on_delete" },
   ]);
   // Student 1 held the one seat; deleting them seats student 2, who waited.
