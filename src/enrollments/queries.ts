@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client";
 import { courses, NEXT_CHANGE_STAMP, NOW, studentCourses, students } from "../db/schema";
@@ -175,38 +175,61 @@ const promoteHead = builtOnce((db: Database) => {
     .returning({ student_id: studentCourses.student_id });
 });
 
-// The course ids travel as one JSON array (json_each), which keeps every statement far below
-// D1's 100 bound parameters whatever the count.
+/**
+ * The courses an enroll lists, and what must hold for it to write anything. One course (the
+ * `course` value) is written when it has a free seat or a place in line. Several (`course_ids`,
+ * one JSON array read by json_each, which keeps every statement far below D1's 100 bound
+ * parameters whatever the count) are written all or nothing: only when every one exists and
+ * none is full for this student. Both give one course the same outcome; the one-course form
+ * is the common request's, and SQLite compiles it in a fraction of the time (D1 locally
+ * prepares every statement anew: docs/performance.md).
+ */
+type Listing = { isListed: (column: typeof courses.id) => SQL; writes: SQL };
+
+const oneCourse: Listing = {
+  isListed: (column) => eq(column, sql.placeholder("course")),
+  // The student already in it with a seat or a place changes nothing either way (the upsert
+  // leaves such a row as it is).
+  writes: sql`(${hasFreeSeat} OR ${hasPlaceInLine})`,
+};
+
 const inCourseIds = (column: typeof courses.id) =>
   sql`${column} IN (SELECT value FROM json_each(${sql.placeholder("course_ids")}))`;
+
+const listedCourses: Listing = {
+  isListed: inCourseIds,
+  writes: sql`(SELECT count(*) FROM ${courses} WHERE ${inCourseIds(courses.id)}) = (SELECT count(DISTINCT value) FROM json_each(${sql.placeholder("course_ids")}))
+    AND NOT EXISTS (SELECT 1 FROM ${courses} WHERE ${inCourseIds(courses.id)} AND NOT ${hasFreeSeat} AND NOT ${hasPlaceInLine} AND NOT EXISTS (SELECT 1 FROM student_courses AS mine WHERE mine.student_id = ${sql.placeholder("student")} AND mine.course_id = ${courses.id} AND mine.status = 'active'))`,
+};
 
 /**
  * Before an enroll: one row per listed course that exists, with its enrollment (nulls: none
  * yet) and whether it has a free seat or a place in line, or one row of nulls when none
  * exists; no row when the student does not exist.
  */
-const enrollmentsBefore = builtOnce((db: Database) =>
-  db
-    .select({
-      id: courses.id,
-      ...courseColumns,
-      status: studentCourses.status,
-      enrolled_at: studentCourses.enrolled_at,
-      dropped_at: studentCourses.dropped_at,
-      waitlist_seq: studentCourses.waitlist_seq,
-      free_seat: sql<number>`${hasFreeSeat}`.as("free_seat"),
-      place_in_line: sql<number>`${hasPlaceInLine}`.as("place_in_line"),
-      waiting: sql<number>`${waiting(courses.id)}`.as("waiting"),
-      position: sql<number | null>`${waitlistPosition}`.as("position"),
-    })
-    .from(students)
-    .leftJoin(courses, inCourseIds(courses.id))
-    .leftJoin(
-      studentCourses,
-      and(eq(studentCourses.student_id, students.id), eq(studentCourses.course_id, courses.id)),
-    )
-    .where(eq(students.id, sql.placeholder("student"))),
-);
+const enrollmentsBefore = ({ isListed }: Listing) =>
+  builtOnce((db: Database) =>
+    db
+      .select({
+        id: courses.id,
+        ...courseColumns,
+        status: studentCourses.status,
+        enrolled_at: studentCourses.enrolled_at,
+        dropped_at: studentCourses.dropped_at,
+        waitlist_seq: studentCourses.waitlist_seq,
+        free_seat: sql<number>`${hasFreeSeat}`.as("free_seat"),
+        place_in_line: sql<number>`${hasPlaceInLine}`.as("place_in_line"),
+        waiting: sql<number>`${waiting(courses.id)}`.as("waiting"),
+        position: sql<number | null>`${waitlistPosition}`.as("position"),
+      })
+      .from(students)
+      .leftJoin(courses, isListed(courses.id))
+      .leftJoin(
+        studentCourses,
+        and(eq(studentCourses.student_id, students.id), eq(studentCourses.course_id, courses.id)),
+      )
+      .where(eq(students.id, sql.placeholder("student"))),
+  );
 
 /**
  * Creates each enrollment, or re-activates a dropped one (at the back of the line when the
@@ -214,56 +237,53 @@ const enrollmentsBefore = builtOnce((db: Database) =>
  * student and every listed course exist, and every course the student is not in yet has a
  * free seat or a place in line. Answers the rows it created or changed.
  */
-const upsertEnrollments = builtOnce((db: Database) =>
-  db
-    .insert(studentCourses)
-    .select(
-      db
-        .select({
-          student_id: students.id,
-          course_id: courses.id,
-          status: sql<"active">`'active'`.as("status"),
-          enrolled_at: sql<string>`${NOW}`.as("enrolled_at"),
-          // The clock's next time, as the stamp trigger would write it (it rewrites the later
-          // rows of a bulk insert, which the clock has moved past).
-          updated_at: sql<string>`${NEXT_CHANGE_STAMP}`.as("updated_at"),
-          dropped_at: sql<string | null>`NULL`.as("dropped_at"),
-          waitlist_seq: sql<
-            number | null
-          >`CASE WHEN ${hasFreeSeat} THEN NULL ELSE ${backOfLine(courses.id)} END`.as(
-            "waitlist_seq",
-          ),
-        })
-        .from(students)
-        .innerJoin(courses, inCourseIds(courses.id))
-        .where(
-          and(
-            eq(students.id, sql.placeholder("student")),
-            sql`(SELECT count(*) FROM ${courses} WHERE ${inCourseIds(courses.id)}) = (SELECT count(DISTINCT value) FROM json_each(${sql.placeholder("course_ids")}))`,
-            // No listed course is full for this student (the subquery's own courses row).
-            sql`NOT EXISTS (SELECT 1 FROM ${courses} WHERE ${inCourseIds(courses.id)} AND NOT ${hasFreeSeat} AND NOT ${hasPlaceInLine} AND NOT EXISTS (SELECT 1 FROM student_courses AS mine WHERE mine.student_id = ${sql.placeholder("student")} AND mine.course_id = ${courses.id} AND mine.status = 'active'))`,
-          ),
-        ),
-    )
-    .onConflictDoUpdate({
-      target: [studentCourses.student_id, studentCourses.course_id],
-      set: {
-        status: "active",
-        enrolled_at: NOW,
-        dropped_at: null,
-        updated_at: NEXT_CHANGE_STAMP,
-        waitlist_seq: sql`excluded.waitlist_seq`,
-      },
-      setWhere: eq(studentCourses.status, "dropped"),
-    })
-    .returning({
-      student_id: studentCourses.student_id,
-      course_id: studentCourses.course_id,
-      enrolled_at: studentCourses.enrolled_at,
-      dropped_at: studentCourses.dropped_at,
-      waitlist_seq: studentCourses.waitlist_seq,
-    }),
-);
+const upsertEnrollments = ({ isListed, writes }: Listing) =>
+  builtOnce((db: Database) =>
+    db
+      .insert(studentCourses)
+      .select(
+        db
+          .select({
+            student_id: students.id,
+            course_id: courses.id,
+            status: sql<"active">`'active'`.as("status"),
+            enrolled_at: sql<string>`${NOW}`.as("enrolled_at"),
+            // The clock's next time, as the stamp trigger would write it (it rewrites the later
+            // rows of a bulk insert, which the clock has moved past).
+            updated_at: sql<string>`${NEXT_CHANGE_STAMP}`.as("updated_at"),
+            dropped_at: sql<string | null>`NULL`.as("dropped_at"),
+            waitlist_seq: sql<
+              number | null
+            >`CASE WHEN ${hasFreeSeat} THEN NULL ELSE ${backOfLine(courses.id)} END`.as(
+              "waitlist_seq",
+            ),
+          })
+          .from(students)
+          .innerJoin(courses, isListed(courses.id))
+          .where(and(eq(students.id, sql.placeholder("student")), writes)),
+      )
+      .onConflictDoUpdate({
+        target: [studentCourses.student_id, studentCourses.course_id],
+        set: {
+          status: "active",
+          enrolled_at: NOW,
+          dropped_at: null,
+          updated_at: NEXT_CHANGE_STAMP,
+          waitlist_seq: sql`excluded.waitlist_seq`,
+        },
+        setWhere: eq(studentCourses.status, "dropped"),
+      })
+      .returning({
+        student_id: studentCourses.student_id,
+        course_id: studentCourses.course_id,
+        enrolled_at: studentCourses.enrolled_at,
+        dropped_at: studentCourses.dropped_at,
+        waitlist_seq: studentCourses.waitlist_seq,
+      }),
+  );
+
+const enrollOne = [enrollmentsBefore(oneCourse), upsertEnrollments(oneCourse)] as const;
+const enrollMany = [enrollmentsBefore(listedCourses), upsertEnrollments(listedCourses)] as const;
 
 /** What enrolling did to one course: a new enrollment (or a place in line), a dropped one re-activated, or none. */
 export type EnrollmentResult = {
@@ -272,7 +292,7 @@ export type EnrollmentResult = {
   enrollment: Enrollment;
 };
 
-type BeforeRow = NonNullable<ReturnType<typeof enrollmentsBefore>["row"]>;
+type BeforeRow = NonNullable<ReturnType<(typeof enrollOne)[0]>["row"]>;
 
 /** The course of a row of enrollmentsBefore, or undefined for the row of nulls. */
 const courseOf = ({ id, code, title }: Nullable<Enrollment["course"]>) =>
@@ -324,11 +344,10 @@ function resultOf(
  * those that are full, and what happened to each when none is missing or full.
  */
 async function enrollBatch(db: Database, studentId: number, courseIds: number[]) {
-  const values = { student: studentId, course_ids: JSON.stringify(courseIds) };
-  const [before, written] = await batchRows(db, [
-    enrollmentsBefore(db, values),
-    upsertEnrollments(db, values),
-  ]);
+  const [course] = courseIds;
+  const [readBefore, upsert] = courseIds.length === 1 ? enrollOne : enrollMany;
+  const values = { student: studentId, course, course_ids: JSON.stringify(courseIds) };
+  const [before, written] = await batchRows(db, [readBefore(db, values), upsert(db, values)]);
   const changed = new Map(written.map((row) => [row.course_id, row]));
   const found = new Set<number>();
   const full: number[] = [];

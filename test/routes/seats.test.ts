@@ -229,6 +229,38 @@ describe("bulk enroll with seats", () => {
       [lined.id, "waitlisted"],
     ]);
   });
+
+  it("takes a student already in a course with no room left as unchanged, by one id or a list of one", async () => {
+    const course = await createCourse();
+    const [seated, waiting, newcomer] = await students(3);
+    await limit(course.id, 1, 1);
+    expect((await enroll(defined(seated), course.id)).status).toBe(201);
+    expect((await enroll(defined(waiting), course.id)).status).toBe(201);
+    const before = await seatsOf(course.id);
+
+    for (const [student, status] of [
+      [seated, "active"],
+      [waiting, "waitlisted"],
+    ] as const) {
+      const again = await enroll(defined(student), course.id);
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ status });
+      const listed = await api(`/students/${student}/courses`, {
+        method: "POST",
+        json: { course_ids: [course.id] },
+      });
+      expect(await listed.json()).toMatchObject({
+        data: [{ course_id: course.id, result: "unchanged", enrollment: { status } }],
+      });
+    }
+    await expectProblem(await enroll(defined(newcomer), course.id), 409, "course_full");
+    const listed = await api(`/students/${newcomer}/courses`, {
+      method: "POST",
+      json: { course_ids: [course.id] },
+    });
+    await expectProblem(listed, 409, "course_full");
+    expect(await seatsOf(course.id)).toEqual(before);
+  });
 });
 
 describe("a course's waitlist", () => {
