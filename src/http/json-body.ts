@@ -9,7 +9,7 @@ const MAX_DEPTH = 16;
  * 16 KiB, counted on the bytes actually read (a missing or lying Content-Length changes
  * nothing); 400 `invalid_json` unless it is UTF-8 JSON; 400 `validation_failed` for nesting
  * deeper than 16 levels or a key given twice in one object (parsers disagree on which wins).
- * The parsed value is handed to the validator, so the body is read and parsed once.
+ * The text is left in Hono's body cache for the validator, so the body is read once.
  */
 export const requireJsonBody = createMiddleware(async (c, next) => {
   const mediaType = c.req.header("Content-Type")?.split(";")[0]?.trim().toLowerCase();
@@ -17,15 +17,16 @@ export const requireJsonBody = createMiddleware(async (c, next) => {
     throw unsupportedMediaType();
   }
   const text = decodeUtf8(await readAtMost(c.req.raw, MAX_BODY_BYTES));
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    JSON.parse(text);
   } catch {
     throw invalidJson();
   }
   const flaw = structuralFlaw(text);
   if (flaw) throw invalidRequest("body", [flaw]);
-  c.req.bodyCache.json = Promise.resolve(value);
+  // Hono's json() parses the cached text; handed a cached value instead, it would turn it
+  // back into a Response and read that.
+  c.req.bodyCache.text = Promise.resolve(text);
   await next();
 });
 
