@@ -24,9 +24,9 @@ export const requireJsonBody = createMiddleware(async (c, next) => {
   }
   const flaw = structuralFlaw(text);
   if (flaw) throw invalidRequest("body", [flaw]);
-  // Hono's json() parses the cached text; handed a cached value instead, it would turn it
-  // back into a Response and read that.
-  c.req.bodyCache.text = Promise.resolve(text);
+  // Hono's json() parses the cached text (handed a cached value, it would turn it back into
+  // a Response and read that). The cache holds promises, whatever its type says.
+  Object.assign(c.req.bodyCache, { text: Promise.resolve(text) });
   await next();
 });
 
