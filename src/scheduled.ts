@@ -1,7 +1,7 @@
-import { lte, sql } from "drizzle-orm";
+import { and, lte, type SQL, sql } from "drizzle-orm";
 import { type Database, database } from "./db/client";
 import { keptSince } from "./db/idempotency";
-import { idempotencyKeys, webhookEvents } from "./db/schema";
+import { idempotencyKeys, webhookEvents, webhookFanOut } from "./db/schema";
 import { logError, logInfo } from "./log";
 import { dispatchPending } from "./webhooks/dispatch";
 
@@ -26,7 +26,12 @@ export const scheduled: ExportedHandlerScheduledHandler<Env> = async (controller
     }
     const deleted = await deleteOlderThan(db, idempotencyKeys, keptSince());
     logInfo("idempotency_keys.expired", { cron: controller.cron, deleted });
-    const events = await deleteOlderThan(db, webhookEvents, webhookEventsKeptSince());
+    const events = await deleteOlderThan(
+      db,
+      webhookEvents,
+      webhookEventsKeptSince(),
+      fannedOutButNewest,
+    );
     logInfo("webhook_events.expired", { cron: controller.cron, deleted: events });
   } catch (error) {
     // Thrown on, so the run shows as failed; the next hour's run deletes what this one left.
@@ -42,13 +47,22 @@ const WEBHOOK_EVENTS_KEPT_MS = 30 * 24 * 3600_000;
 const webhookEventsKeptSince = () => new Date(Date.now() - WEBHOOK_EVENTS_KEPT_MS).toISOString();
 
 /**
- * Deletes the rows of `table` created before `since`, a chunk at a time, so that no statement
- * runs long however many expired at once. Returns how many it deleted.
+ * Of the events, only those the dispatcher has made deliveries of may go, and never the
+ * newest: the next event's rowid follows it, and the dispatcher's mark counts on rowids that
+ * only grow (migrations/0013).
+ */
+const fannedOutButNewest = sql`rowid <= (SELECT after_rowid FROM ${webhookFanOut} WHERE id = 1) AND rowid < (SELECT max(rowid) FROM ${webhookEvents})`;
+
+/**
+ * Deletes the rows of `table` created before `since` (and meeting `also`), a chunk at a
+ * time, so that no statement runs long however many expired at once. Returns how many it
+ * deleted.
  */
 async function deleteOlderThan(
   db: Database,
   table: typeof idempotencyKeys | typeof webhookEvents,
   since: string,
+  also?: SQL,
 ): Promise<number> {
   // Both tables have created_at; drizzle's builders are typed for one table at a time.
   const t = table as typeof idempotencyKeys;
@@ -57,7 +71,7 @@ async function deleteOlderThan(
     const expired = db
       .select({ rowid: sql`rowid` })
       .from(t)
-      .where(lte(t.created_at, since))
+      .where(and(lte(t.created_at, since), also))
       .limit(CLEAN_UP_CHUNK);
     const { meta } = await db.delete(t).where(sql`rowid in ${expired}`).run();
     deleted += meta.changes;

@@ -198,9 +198,19 @@ export const webhookEvents = sqliteTable(
   (t) => [index("webhook_events_created_at").on(t.created_at)],
 );
 
+/**
+ * How far the dispatcher has turned events into deliveries (migrations/0013): the rowid of the
+ * last event it fanned out. One row.
+ */
+export const webhookFanOut = sqliteTable(
+  "webhook_fan_out",
+  { id: integer("id").primaryKey(), after_rowid: integer("after_rowid").notNull() },
+  (t) => [check("webhook_fan_out_one_row", sql`${t.id} = 1`)],
+);
+
 export const DELIVERY_STATES = ["pending", "queued", "succeeded", "failed"] as const;
 
-/** One per event and subscription that wants it, made by the fan-out trigger of migrations/0008. */
+/** One per event and subscription that wants it, made by the dispatcher (src/webhooks/dispatch.ts). */
 export const webhookDeliveries = sqliteTable(
   "webhook_deliveries",
   {

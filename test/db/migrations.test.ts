@@ -12,6 +12,7 @@ import rollback0009 from "../../migrations/rollbacks/0009_sis_ids.sql?raw";
 import rollback0010 from "../../migrations/rollbacks/0010_imports.sql?raw";
 import rollback0011 from "../../migrations/rollbacks/0011_import_staging.sql?raw";
 import rollback0012 from "../../migrations/rollbacks/0012_promote_on_delete.sql?raw";
+import rollback0013 from "../../migrations/rollbacks/0013_fan_out_by_dispatcher.sql?raw";
 
 // Runs the real migrations one at a time on an empty D1 (MIGRATION_DB), with data in place,
 // as a deployed database would meet them, and each rollback after its migration.
@@ -599,8 +600,9 @@ it("0012 adds the trigger that promotes into a deleted enrollment's seat, leaves
   ]);
   const dataBefore = { ...(await existingData()), enrollments: (await enrollmentData()).rows };
   const schemaBefore = await schema();
-  await applyD1Migrations(db, migrations);
-  expect(await applied()).toEqual(names(migrations));
+  const upTo0012 = upTo("0012_promote_on_delete.sql");
+  await applyD1Migrations(db, upTo0012);
+  expect(await applied()).toEqual(names(upTo0012));
   expect({ ...(await existingData()), enrollments: (await enrollmentData()).rows }).toEqual(
     dataBefore,
   );
@@ -616,6 +618,54 @@ it("0012 adds the trigger that promotes into a deleted enrollment's seat, leaves
   await runRollback(rollback0012);
   expect(await schema()).toEqual(schemaBefore);
   expect(await applied()).toEqual(names(upTo0011));
+  await applyD1Migrations(db, upTo0012);
+  expect(await applied()).toEqual(names(upTo0012));
+});
+
+it("0013 moves the fan-out out of the writes: drops its trigger, adds the dispatcher's mark past every event there, leaves every row byte-identical, and its rollback undoes exactly that", async () => {
+  const upTo0012 = upTo("0012_promote_on_delete.sql");
+  await applyD1Migrations(db, upTo0012);
+  await db.batch([
+    db.prepare("DELETE FROM webhook_subscriptions"),
+    db.prepare("DELETE FROM webhook_events"),
+    db.prepare(
+      "INSERT INTO webhook_subscriptions (url, events, secret) VALUES ('https://r.example', '[\"*\"]', 'v1.x')",
+    ),
+    db.prepare("UPDATE students SET name = 'Before', version = version + 1 WHERE id = 2"),
+  ]);
+  const rows = async () => ({
+    events: await all(
+      "SELECT quote(id), quote(type), quote(data), quote(created_at) FROM webhook_events ORDER BY rowid",
+    ),
+    deliveries: await all("SELECT * FROM webhook_deliveries ORDER BY id"),
+    students: await all(
+      "SELECT quote(id), quote(name), quote(version) FROM students ORDER BY rowid",
+    ),
+  });
+  const [schemaBefore, before] = [await schema(), await rows()];
+  // 0008's trigger made the event's delivery in the change's own transaction.
+  expect(before.deliveries).toHaveLength(1);
+
+  await applyD1Migrations(db, migrations);
+  expect(await applied()).toEqual(names(migrations));
+  expect(await rows()).toEqual(before);
+  expect(await changedSince(schemaBefore)).toEqual([{ type: "table", name: "webhook_fan_out" }]);
+  expect((await schema()).map((o) => o.name)).not.toContain("webhook_events_fan_out");
+  // The mark stands past the events already fanned out; a new event waits for the dispatcher.
+  expect(
+    await all(
+      "SELECT after_rowid = (SELECT max(rowid) FROM webhook_events) AS past FROM webhook_fan_out",
+    ),
+  ).toEqual([{ past: 1 }]);
+  await db.prepare("UPDATE students SET name = 'After', version = version + 1 WHERE id = 2").run();
+  expect(await all("SELECT count(*) AS events FROM webhook_events")).toEqual([{ events: 2 }]);
+  expect(await all("SELECT count(*) AS deliveries FROM webhook_deliveries")).toEqual([
+    { deliveries: 1 },
+  ]);
+
+  await runRollback(rollback0013);
+  expect(await schema()).toEqual(schemaBefore);
+  expect(await applied()).toEqual(names(upTo0012));
   await applyD1Migrations(db, migrations);
   expect(await applied()).toEqual(names(migrations));
 });

@@ -1,7 +1,9 @@
 import { env } from "cloudflare:workers";
 import type { Course } from "../../src/courses/responses";
+import { database } from "../../src/db/client";
 import { encodeCursor } from "../../src/lib/cursor";
 import type { Student } from "../../src/students/responses";
+import { fanOut } from "../../src/webhooks/dispatch";
 import { appRequest, createCourse, createStudent } from "./api";
 import { TEST_TOKENS } from "./tokens";
 
@@ -76,6 +78,8 @@ export type RouteCase = {
   method: string;
   path: (fixtures: Fixtures) => string;
   init?: (fixtures: Fixtures) => Init;
+  /** Work done first, outside the request and on the test's own binding (not counted). */
+  before?: () => Promise<unknown>;
 };
 
 export const ROUTE_CASES: RouteCase[] = [
@@ -399,7 +403,8 @@ export const ROUTE_CASES: RouteCase[] = [
     path: () => `/enrollments?updated_since=2026-01-01T00:00:00Z&cursor=${FEED_CURSOR}&limit=2`,
   },
   // From here on a webhook subscription exists (id 1, the first on a fresh database): the
-  // writes after it also write its events and deliveries. Its receiver is the tests' own.
+  // writes after it also write its events, and the dispatcher makes their deliveries. Its
+  // receiver is the tests' own.
   {
     name: "POST /webhooks",
     status: 201,
@@ -447,6 +452,8 @@ export const ROUTE_CASES: RouteCase[] = [
     status: 200,
     method: "GET",
     path: () => "/webhooks/1/deliveries?status=pending",
+    // The deliveries of the writes above, as the dispatcher makes them (not yet queued).
+    before: () => fanOut(database(env.DB)),
   },
   {
     name: "POST /webhooks/{id}/deliveries/{delivery_id}/retry (not failed)",
@@ -469,10 +476,11 @@ export const ROUTE_CASES: RouteCase[] = [
 
 /** Sends a case as a client with a read-write token would, with `db` in place of the D1 binding. */
 export async function send(
-  { method, path, init }: RouteCase,
+  { method, path, init, before }: RouteCase,
   fixtures: Fixtures,
   db: D1Database,
 ): Promise<Response> {
+  await before?.();
   const { body, headers } = init?.(fixtures) ?? {};
   return appRequest(
     new Request(`http://api.test${path(fixtures)}`, {
