@@ -46,3 +46,11 @@ export function annotateRequestLog(c: Context<AppEnv>, fields: RequestLogFields)
 export function recordEvent(c: Context<AppEnv>, event: string, fields: RequestLogFields): void {
   annotateRequestLog(c, { event, ...fields });
 }
+
+/**
+ * A second domain event the same request caused, on the same line: a drop or a raised
+ * capacity that gave seats to the head of a line is `enrollment.promoted`, with who got them.
+ */
+export function recordSideEvent(c: Context<AppEnv>, event: string, fields: RequestLogFields): void {
+  annotateRequestLog(c, { side_event: event, ...fields });
+}

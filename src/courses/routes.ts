@@ -7,7 +7,7 @@ import { codeTaken, courseNotFound, preconditionFailed, sisIdTaken } from "../ht
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
 import { fetchPage } from "../lib/pagination";
-import { annotateRequestLog, recordEvent } from "../log";
+import { annotateRequestLog, recordEvent, recordSideEvent } from "../log";
 import { deleteCourse, findCourse, insertCourse, listCourses, updateCourse } from "./queries";
 import { courseListQuery, createCourseBody, updateCourseBody } from "./schemas";
 
@@ -61,7 +61,9 @@ export const courseRoutes = new Hono<AppEnv>()
       if (fields) recordEvent(c, "course.updated", { course_id: id, fields });
       // A capacity raised gave seats to the head of the line.
       if (result.promoted.length > 0) {
-        annotateRequestLog(c, { promoted_student_ids: result.promoted.join(",") });
+        recordSideEvent(c, "enrollment.promoted", {
+          promoted_student_ids: result.promoted.join(","),
+        });
       }
       const { body, headers } = representation(result.row, countsOf(result.row));
       return c.json(body, 200, headers);

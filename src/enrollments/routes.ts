@@ -11,7 +11,7 @@ import {
 import { validate } from "../http/validate";
 import { idParams } from "../lib/ids";
 import { fetchPage } from "../lib/pagination";
-import { annotateRequestLog, recordEvent } from "../log";
+import { annotateRequestLog, recordEvent, recordSideEvent } from "../log";
 import { readChanges } from "./changes";
 import {
   dropEnrollment,
@@ -117,7 +117,7 @@ export const enrollmentRoutes = new Hono<AppEnv>()
     }
     recordEvent(c, "enrollment.dropped", { student_id: id, course_id });
     if (dropped.promoted !== undefined) {
-      annotateRequestLog(c, { promoted_student_id: dropped.promoted });
+      recordSideEvent(c, "enrollment.promoted", { promoted_student_id: dropped.promoted });
     }
     return c.body(null, 204);
   })

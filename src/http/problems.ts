@@ -19,6 +19,7 @@ export const PROBLEMS = {
   sis_id_taken: { status: 409, title: "SIS id already taken" },
   course_full: { status: 409, title: "Course full" },
   delivery_not_failed: { status: 409, title: "Delivery not failed" },
+  webhook_disabled: { status: 409, title: "Webhook disabled" },
   precondition_failed: { status: 412, title: "Precondition failed" },
   length_required: { status: 411, title: "Length required" },
   payload_too_large: { status: 413, title: "Payload too large" },
@@ -102,7 +103,9 @@ export const coursesNotFound = (sent: number[], missing: number[]) =>
 export const coursesFull = (sent: number[], full: number[], path = "body.course_ids") =>
   new Problem(
     "course_full",
-    `Course ${full.join(", ")} has no free seat and no room on its waitlist; nothing was enrolled.`,
+    full.length === 1
+      ? `Course ${full[0]} has no free seat and no room on its waitlist; nothing was enrolled.`
+      : `Courses ${full.join(", ")} have no free seat and no room on their waitlists; nothing was enrolled.`,
     {
       errors: full.map((courseId) => ({
         path: path === "body.course_ids" ? `${path}.${sent.indexOf(courseId)}` : path,
@@ -140,6 +143,11 @@ export const deliveryNotFailed = (deliveryId: number) =>
   new Problem(
     "delivery_not_failed",
     `Delivery ${deliveryId} has not failed: it is still being attempted, or it succeeded.`,
+  );
+export const webhookDisabled = (id: number) =>
+  new Problem(
+    "webhook_disabled",
+    `Webhook subscription ${id} is disabled, so nothing would be sent: enable it (PATCH {"enabled": true}), then retry.`,
   );
 export const preconditionFailed = () =>
   new Problem(

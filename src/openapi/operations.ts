@@ -417,7 +417,12 @@ export const OPERATIONS: Operation[] = [
           "Pending again: it is attempted within seconds, with the same webhook-id, and retried on failure like a new one.",
       },
     ],
-    problems: ["insufficient_scope", "delivery_not_found", "delivery_not_failed"],
+    problems: [
+      "insufficient_scope",
+      "delivery_not_found",
+      "delivery_not_failed",
+      "webhook_disabled",
+    ],
   },
   {
     method: "post",

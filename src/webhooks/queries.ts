@@ -186,15 +186,23 @@ export async function retryDelivery(
   db: Database,
   subscriptionId: number,
   deliveryId: number,
-): Promise<"retried" | "not_failed" | "not_found"> {
+): Promise<"retried" | "not_failed" | "disabled" | "not_found"> {
   const mine = and(eq(d.id, deliveryId), eq(d.subscription_id, subscriptionId));
+  // A disabled subscription's deliveries are given up at once: retrying one would send nothing.
+  const enabled = sql`EXISTS (SELECT 1 FROM ${w} WHERE ${w.id} = ${subscriptionId} AND ${w.enabled} = 1)`;
   const [found, retried] = await db.batch([
-    db.select({ state: d.state }).from(d).where(mine),
+    db
+      .select({ state: d.state, enabled: sql<number>`${enabled}` })
+      .from(d)
+      .where(mine),
     db
       .update(d)
       .set({ state: "pending", queued_at: null, next_attempt_at: null, last_error: null })
-      .where(and(mine, eq(d.state, "failed")))
+      .where(and(mine, eq(d.state, "failed"), enabled))
       .returning({ id: d.id }),
   ]);
-  return retried.length > 0 ? "retried" : found.length > 0 ? "not_failed" : "not_found";
+  const [delivery] = found;
+  if (retried.length > 0) return "retried";
+  if (!delivery) return "not_found";
+  return delivery.state !== "failed" ? "not_failed" : "disabled";
 }

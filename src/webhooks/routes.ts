@@ -5,6 +5,7 @@ import {
   deliveryNotFailed,
   deliveryNotFound,
   invalidRequest,
+  webhookDisabled,
   webhookNotFound,
 } from "../http/problems";
 import { validate } from "../http/validate";
@@ -112,6 +113,7 @@ export const webhookRoutes = new Hono<AppEnv>()
     const outcome = await retryDelivery(c.var.db, id, delivery_id);
     if (outcome === "not_found") throw deliveryNotFound(id, delivery_id);
     if (outcome === "not_failed") throw deliveryNotFailed(delivery_id);
+    if (outcome === "disabled") throw webhookDisabled(id);
     // A domain event, so the dispatcher wakes for it (src/webhooks/dispatch.ts).
     recordEvent(c, "webhook.delivery_retried", { webhook_id: id, delivery_id });
     return c.body(null, 202);

@@ -43,14 +43,23 @@ function v6Groups(address: string): number[] {
   return [...left, ...zeros, ...right];
 }
 
+/** The IPv4 address held in two 16-bit groups. */
+const v4In = (high: number, low: number) => [high >> 8, high & 0xff, low >> 8, low & 0xff];
+
 function blockedV6(groups: number[]): boolean {
-  const [first = 0, , , , , sixth = 0, seventh = 0, eighth = 0] = groups;
+  const [first = 0, second = 0, third = 0, , , sixth = 0, seventh = 0, eighth = 0] = groups;
   const allZeroUpTo = (n: number) => groups.slice(0, n).every((g) => g === 0);
   // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d): the IPv4 address decides.
   if (allZeroUpTo(5) && (sixth === 0xffff || sixth === 0)) {
     if (sixth === 0 && seventh === 0 && eighth <= 1) return true; // :: and ::1
-    return blockedV4([seventh >> 8, seventh & 0xff, eighth >> 8, eighth & 0xff]);
+    return blockedV4(v4In(seventh, eighth));
   }
+  // IPv4 carried inside IPv6, which a gateway turns back into it: NAT64's well-known prefix
+  // (64:ff9b::/96) and 6to4 (2002::/16). The IPv4 address decides.
+  if (first === 0x64 && second === 0xff9b && groups.slice(2, 6).every((g) => g === 0)) {
+    return blockedV4(v4In(seventh, eighth));
+  }
+  if (first === 0x2002) return blockedV4(v4In(second, third));
   return (
     (first & 0xfe00) === 0xfc00 || // unique local (fc00::/7), AWS's metadata fd00:ec2::254 too
     (first & 0xffc0) === 0xfe80 || // link-local
@@ -71,7 +80,9 @@ function blockedHost(host: string): string | undefined {
       ? "must not be a loopback, private, link-local, CGNAT or other internal IPv4 address"
       : undefined;
   }
-  if (!host.includes(".") || INTERNAL_NAMES.test(host))
+  // A trailing dot names the same host (the DNS root): `localhost.` is localhost.
+  const name = host.replace(/\.+$/, "");
+  if (!name.includes(".") || INTERNAL_NAMES.test(name))
     return "must be a public host name, not localhost or an internal name";
   return undefined;
 }

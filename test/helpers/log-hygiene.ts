@@ -68,7 +68,8 @@ const logLine = z.union([
     reactivated_course_ids: z.optional(z.string().check(z.regex(ID_LIST))),
     unchanged_course_ids: z.optional(z.string().check(z.regex(ID_LIST))),
     waitlisted_course_ids: z.optional(z.string().check(z.regex(ID_LIST))),
-    // A drop whose seat went to the head of the course's line.
+    // A drop or a raised capacity that gave seats to the head of the course's line.
+    side_event: z.optional(z.literal("enrollment.promoted")),
     promoted_student_id: z.optional(id),
     // An update whose raised capacity gave seats to the line.
     promoted_student_ids: z.optional(z.string().check(z.regex(ID_LIST))),

@@ -4,7 +4,7 @@ import type { Course } from "../../src/courses/responses";
 import { app } from "../../src/index";
 import type { Student } from "../../src/students/responses";
 import wranglerToml from "../../wrangler.toml?raw";
-import { api } from "../helpers/api";
+import { api, createCourse, createStudent } from "../helpers/api";
 import { failingD1 } from "../helpers/failing-d1";
 import { TEST_TOKENS } from "../helpers/tokens";
 
@@ -232,6 +232,42 @@ describe("logs", () => {
       { event: "course.deleted", route: "/courses/:id", status: 204, course_id: courseId },
       { event: "student.deleted", route: "/students/:id", status: 204, student_id: studentId },
     ]);
+  });
+
+  it("name a promotion, with who was promoted, on the line of the drop or the raise that made it", async () => {
+    const log = vi.spyOn(console, "log");
+    const course = await createCourse();
+    await api(`/courses/${course.id}`, { method: "PATCH", json: { capacity: 1 } });
+    const [first, second, third] = [
+      await createStudent(),
+      await createStudent(),
+      await createStudent(),
+    ];
+    for (const student of [first, second, third]) {
+      await api(`/students/${student.id}/courses`, {
+        method: "POST",
+        json: { course_id: course.id },
+      });
+    }
+    const from = log.mock.calls.length;
+    await api(`/students/${first.id}/courses/${course.id}`, { method: "DELETE" });
+    await api(`/courses/${course.id}`, { method: "PATCH", json: { capacity: 2 } });
+    const [dropped, raised] = log.mock.calls
+      .slice(from)
+      .map(([line]) => line)
+      .filter((line) => line.message === "request");
+    expect(dropped).toMatchObject({
+      event: "enrollment.dropped",
+      student_id: first.id,
+      side_event: "enrollment.promoted",
+      promoted_student_id: second.id,
+    });
+    expect(raised).toMatchObject({
+      event: "course.updated",
+      fields: "capacity",
+      side_event: "enrollment.promoted",
+      promoted_student_ids: String(third.id),
+    });
   });
 
   it("carry no event for a refused write", () => {

@@ -161,31 +161,53 @@ describe("seats and waitlists", () => {
     expect(await seatsOf(course.id)).toEqual(before);
   });
 
-  it("concurrent drops and enrolls, several rounds: never more active than seats, the line dense, nobody lost", async () => {
+  it("concurrent drops and enrolls, several rounds: never more active than seats, the line dense, promotions to its head, nobody lost", async () => {
     const course = await createCourse();
     await limit(course.id, 10, 20);
     const ids = await students(60);
-    let enrolled: number[] = [];
+    let before = await seatsOf(course.id);
+    const byId = (a: number, b: number) => a - b;
     for (let round = 0; round < 4; round++) {
+      const enrolled = [...before.seated, ...before.line];
       const toDrop = enrolled.filter((_, i) => i % 3 === round % 3);
       const toEnroll = ids.filter((id) => !enrolled.includes(id)).slice(0, 15);
-      const answers = await Promise.all([
-        ...toDrop.map((id) => drop(id, course.id)),
-        ...toEnroll.map((id) => enroll(id, course.id)),
+      const [dropped, enrolls] = await Promise.all([
+        Promise.all(toDrop.map((id) => drop(id, course.id))),
+        Promise.all(toEnroll.map((id) => enroll(id, course.id))),
       ]);
-      for (const r of answers) expect([201, 204, 409]).toContain(r.status);
+      for (const r of dropped) expect(r.status).toBe(204);
+      for (const r of enrolls) expect([201, 409]).toContain(r.status);
       const held = await seatsOf(course.id);
       expect(held.seated.length).toBeLessThanOrEqual(10);
       // Nobody waits while a seat is free.
       if (held.seated.length < 10) expect(held.line).toEqual([]);
       expect(held.line.length).toBeLessThanOrEqual(20);
-      enrolled = [...held.seated, ...held.line];
+
+      // Nobody lost: whoever held a seat or a place and did not drop still does, and so
+      // does every newcomer answered 201; nobody else.
+      const accepted = toEnroll.filter((_, i) => enrolls[i]?.status === 201);
+      const kept = enrolled.filter((id) => !toDrop.includes(id));
+      expect([...held.seated, ...held.line].toSorted(byId)).toEqual(
+        [...kept, ...accepted].toSorted(byId),
+      );
+      // Seats freed went to the head of the line: those seated from the old line are its
+      // first ones, the rest still lead it in their order, and no newcomer got a seat
+      // while anyone from the old line still waits.
+      const waited = before.line.filter((id) => !toDrop.includes(id));
+      const promoted = waited.filter((id) => held.seated.includes(id));
+      expect(promoted).toEqual(waited.slice(0, promoted.length));
+      const stillWaiting = waited.slice(promoted.length);
+      expect(held.line.slice(0, stillWaiting.length)).toEqual(stillWaiting);
+      if (stillWaiting.length > 0) {
+        expect(held.seated.filter((id) => accepted.includes(id))).toEqual([]);
+      }
       for (const [i, id] of held.line.entries()) {
         const shown = (await (
           await api(`/students/${id}/courses/${course.id}`)
         ).json()) as Enrollment;
         expect(shown.waitlist_position).toBe(i + 1);
       }
+      before = held;
     }
   });
 });
@@ -211,6 +233,9 @@ describe("bulk enroll with seats", () => {
       await bulk([open.id, full.id, lined.id, fuller.id]),
       409,
       "course_full",
+    );
+    expect(refused.detail).toBe(
+      `Courses ${full.id}, ${fuller.id} have no free seat and no room on their waitlists; nothing was enrolled.`,
     );
     expect(refused.errors).toEqual([
       { path: "body.course_ids.1", message: "has no free seat and no room on its waitlist" },

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { EVERY_MINUTE } from "../../src/scheduled";
 import { type Delivery, eventPayload, type Webhook } from "../../src/webhooks/responses";
-import { api, createCourse, createStudent, type Page } from "../helpers/api";
+import { api, createCourse, createStudent, expectProblem, type Page } from "../helpers/api";
 import {
   disabled,
   eventually,
@@ -162,11 +162,15 @@ describe("delivery", () => {
     const [delivery] = await deliveriesOf(id);
     expect(delivery).toMatchObject({ status: "failed", attempts: 1, last_status_code: 410 });
 
-    // Disabled: a change is not even recorded for it.
+    // Disabled: a change is not even recorded for it, and its failed delivery is not retried.
     await createCourse();
     expect(await deliveriesOf(id)).toHaveLength(1);
+    const retry = () => api(`/webhooks/${id}/deliveries/${delivery?.id}/retry`, { method: "POST" });
+    await expectProblem(await retry(), 409, "webhook_disabled");
+    expect((await deliveriesOf(id))[0]).toMatchObject({ status: "failed", attempts: 1 });
     const enabled = await api(`/webhooks/${id}`, { method: "PATCH", json: { enabled: true } });
     expect(await enabled.json()).toMatchObject({ enabled: true, disabled_reason: null });
+    expect((await retry()).status).toBe(202);
   });
 
   it("follows no redirect, gives up after the last attempt, and sends a failed delivery again on request", async () => {

@@ -89,6 +89,11 @@ describe("POST /webhooks", () => {
     ["https://[::ffff:127.0.0.1]/", "IPv6"],
     ["https://[fd00:ec2::254]/", "IPv6"],
     ["https://[fe80::1%25eth0]/", ""],
+    ["https://localhost./hook", "public host"],
+    ["https://metadata.google.internal./computeMetadata/v1/", "public host"],
+    ["https://printer.local./", "public host"],
+    ["https://[64:ff9b::a00:1]/", "IPv6"],
+    ["https://[2002:a9fe:a9fe::]/", "IPv6"],
     ["ftp://hooks.example.org/", "https"],
   ])("refuses %s (SSRF) with a 400 on body.url", async (url, message) => {
     const res = await subscribeDeployed(url);
