@@ -191,20 +191,52 @@ async function oneDelivery(/** @type {string} */ origin) {
   }
 }
 
-/** The ```python blocks of docs/webhooks.md that define verify(secret, headers, body). */
-function pythonVerifiers() {
+/** The ```python and ```bash blocks of docs/webhooks.md that define `verify`. */
+function verifiers() {
   const file = "docs/webhooks.md";
   const text = readFileSync(file, "utf8");
-  return [...text.matchAll(/^```python\n([\s\S]*?)^```$/gm)].map((m) => ({
+  return [...text.matchAll(/^```(python|bash)\n([\s\S]*?)^```$/gm)].map((m) => ({
     file,
     line: text.slice(0, m.index).split("\n").length,
-    code: m[1] ?? "",
+    lang: m[1] ?? "",
+    code: m[2] ?? "",
   }));
 }
 
-/** Runs a verifier on the delivery (it must return the event) and on a tampered copy (it must refuse). */
-function runVerifier(/** @type {string} */ code, /** @type {Delivery} */ delivery) {
-  const harness = `${code}
+/**
+ * Runs a verifier on the delivery (it must take it) and on a tampered copy (it must refuse):
+ * Python's reads the delivery as JSON, the shell's takes the secret and headers as arguments
+ * and the body on its input. Each prints "ok" when both hold.
+ */
+function runVerifier(
+  /** @type {{ lang: string; code: string }} */ verifier,
+  /** @type {Delivery} */ delivery,
+) {
+  const { secret, headers, body } = delivery;
+  const run =
+    verifier.lang === "bash"
+      ? {
+          program: "bash",
+          args: [
+            "verify",
+            secret,
+            headers["webhook-id"] ?? "",
+            headers["webhook-timestamp"] ?? "",
+            headers["webhook-signature"] ?? "",
+          ],
+          input: body,
+          harness: `${verifier.code}
+body=$(cat; printf x)
+body=\${body%x}
+printf %s "$body" | verify "$@" || { echo "a genuine delivery refused"; exit; }
+if printf '%s ' "$body" | verify "$@"; then echo "a tampered body passed"; else echo ok; fi
+`,
+        }
+      : {
+          program: "python3",
+          args: [],
+          input: JSON.stringify(delivery),
+          harness: `${verifier.code}
 import sys
 d = json.load(sys.stdin)
 event = verify(d["secret"], d["headers"], d["body"].encode())
@@ -214,9 +246,10 @@ try:
     print("a tampered body passed")
 except ValueError:
     print("ok")
-`;
-  const output = execFileSync("python3", ["-c", harness], {
-    input: JSON.stringify(delivery),
+`,
+        };
+  const output = execFileSync(run.program, ["-c", run.harness, ...run.args], {
+    input: run.input,
     encoding: "utf8",
   }).trim();
   return output === "ok" ? [] : [output];
@@ -253,9 +286,9 @@ try {
     });
   }
   const delivery = await oneDelivery(worker.origin);
-  for (const snippet of pythonVerifiers())
-    await check(`${snippet.file}:${snippet.line} python verify()`, () =>
-      runVerifier(snippet.code, delivery),
+  for (const snippet of verifiers())
+    await check(`${snippet.file}:${snippet.line} ${snippet.lang} verify`, () =>
+      runVerifier(snippet, delivery),
     );
 } finally {
   worker.stop();
