@@ -8,7 +8,7 @@ import type { Course } from "../../src/courses/responses";
 import type { Enrollment } from "../../src/enrollments/responses";
 import type { ImportRecord as Import } from "../../src/imports/responses";
 import type { Student } from "../../src/students/responses";
-import { api, appRequest, countRows, expectProblem, type Page } from "../helpers/api";
+import { api, appRequest, countRows, defined, expectProblem, type Page } from "../helpers/api";
 import { TEST_TOKENS } from "../helpers/tokens";
 
 // Roster imports end to end: the file goes to R2, the real Workflow applies it in chunks to
@@ -485,6 +485,27 @@ describe("a sync of enrollments", () => {
       { path: "query.mode", message: "sync applies to enrollments only" },
     ]);
     expect(await countRows("SELECT count(*) AS n FROM imports")).toBe(before);
+  });
+});
+
+describe("the import's Workflow", () => {
+  it("runs to completion, as the engine reports it, and the import's record says so", async () => {
+    const workflows = await introspectWorkflow(env.IMPORTS);
+    try {
+      const res = await upload("sis_id,name,email\nW-1,Work Flow,w1@example.org\n");
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as Import;
+      const [instance, ...others] = await workflows.get();
+      expect(others).toEqual([]);
+      await defined(instance, "the import's Workflow instance").waitForStatus("complete");
+      expect(await (await api(`/imports/${id}`)).json()).toMatchObject({
+        state: "succeeded",
+        created: 1,
+        rows_processed: 1,
+      });
+    } finally {
+      await workflows.dispose();
+    }
   });
 });
 

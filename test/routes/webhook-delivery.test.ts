@@ -217,6 +217,23 @@ describe("delivery", () => {
     await createCourse();
     const [withNew] = await receivedUntil(next, (d) => d.length >= 1);
     expect(withNew?.verified).toBe(true);
+
+    // A day later, the old secret signs no more.
+    await env.DB.prepare(
+      "UPDATE webhook_subscriptions SET previous_secret_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 minute') WHERE id = ?",
+    )
+      .bind(created.id)
+      .run();
+    const later = receiverPath("ok");
+    await api(`/webhooks/${created.id}`, {
+      method: "PATCH",
+      json: { url: `${env.WEBHOOK_RECEIVER}${later}` },
+    });
+    await useSecret(later, rotated.secret);
+    await createCourse();
+    const [afterADay] = await receivedUntil(later, (d) => d.length >= 1);
+    expect(afterADay?.verified).toBe(true);
+    expect(afterADay?.headers["webhook-signature"]?.split(" ")).toHaveLength(1);
   });
 
   it("disables a subscription whose deliveries have failed for three days", async () => {
