@@ -340,6 +340,19 @@ export const ROUTE_CASES: RouteCase[] = [
     init: (f) => json({ course_id: f.limited.id }),
   },
   {
+    name: "GET /students/{id}/courses?status=waitlisted",
+    status: 200,
+    method: "GET",
+    path: (f) => `/students/${f.student.id}/courses?status=waitlisted`,
+  },
+  {
+    name: "POST /students/{id}/courses (several courses, one full)",
+    status: 409,
+    method: "POST",
+    path: (f) => `/students/${f.late.id}/courses`,
+    init: (f) => json({ course_ids: [f.course.id, f.limited.id] }),
+  },
+  {
     name: "GET /courses/{id}/students?status=waitlisted",
     status: 200,
     method: "GET",
@@ -357,6 +370,26 @@ export const ROUTE_CASES: RouteCase[] = [
     method: "PATCH",
     path: (f) => `/courses/${f.limited.id}`,
     init: () => json({ capacity: 5 }),
+  },
+  {
+    name: "PATCH /courses/{id} (capacity lowered below the seats taken)",
+    status: 200,
+    method: "PATCH",
+    path: (f) => `/courses/${f.limited.id}`,
+    init: () => json({ capacity: 1 }),
+  },
+  {
+    name: "POST /students/{id}/courses (waitlisted under a lowered capacity)",
+    status: 201,
+    method: "POST",
+    path: (f) => `/students/${f.late.id}/courses`,
+    init: (f) => json({ course_id: f.limited.id }),
+  },
+  {
+    name: "DELETE /students/{id}/courses/{course_id} (leaves the line)",
+    status: 204,
+    method: "DELETE",
+    path: (f) => `/students/${f.late.id}/courses/${f.limited.id}`,
   },
   {
     name: "GET /courses/{id}/students",
