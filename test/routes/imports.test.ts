@@ -556,6 +556,39 @@ describe("DELETE /imports/{id}", () => {
     expect(((await again.json()) as Import).state).toBe(done.state);
   });
 
+  it("cancels between two chunks: the first stays applied and counted, the second never runs", async () => {
+    const workflows = await introspectWorkflow(env.IMPORTS);
+    try {
+      // Chunk 2 fails twice, and its retries wait out the Workflow's delays: the cancel lands then.
+      await workflows.modifyAll((m) =>
+        m.mockStepError({ name: "chunk 2" }, new Error("D1 is unreachable"), 2),
+      );
+      const rows = Array.from({ length: 6_000 }, (_, i) => `X-${i},Student ${i},x${i}@example.org`);
+      const res = await upload(`sis_id,name,email\n${rows.join("\n")}\n`);
+      const { id } = (await res.json()) as Import;
+      let seen = (await (await api(`/imports/${id}`)).json()) as Import;
+      for (let i = 0; i < 200 && seen.rows_processed === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        seen = (await (await api(`/imports/${id}`)).json()) as Import;
+      }
+      expect(seen).toMatchObject({ state: "running" });
+      const cancel = await api(`/imports/${id}`, { method: "DELETE" });
+      expect(await cancel.json()).toMatchObject({ state: "cancelled" });
+
+      const [instance] = await workflows.get();
+      await defined(instance, "the import's Workflow instance").waitForStatus("complete");
+      const done = (await (await api(`/imports/${id}`)).json()) as Import;
+      expect(done).toMatchObject({ state: "cancelled", created: seen.rows_processed });
+      expect(done.created).toBeGreaterThan(0);
+      expect(done.created).toBeLessThan(rows.length);
+      expect(await countRows("SELECT count(*) AS n FROM students WHERE sis_id LIKE 'X-%'")).toBe(
+        done.created,
+      );
+    } finally {
+      await workflows.dispose();
+    }
+  });
+
   it("answers 404 import_not_found for an import that does not exist", async () => {
     await expectProblem(
       await api("/imports/999999", { method: "DELETE" }),
