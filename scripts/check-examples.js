@@ -204,7 +204,8 @@ function verifiers() {
 }
 
 /**
- * Runs a verifier on the delivery (it must take it) and on a tampered copy (it must refuse):
+ * Runs a verifier on the delivery (it must take it) and on a tampered copy (it must refuse;
+ * the shell's also an empty secret or key with an empty signature):
  * Python's reads the delivery as JSON, the shell's takes the secret and headers as arguments
  * and the body on its input. Each prints "ok" when both hold.
  */
@@ -229,7 +230,10 @@ function runVerifier(
 body=$(cat; printf x)
 body=\${body%x}
 printf %s "$body" | verify "$@" || { echo "a genuine delivery refused"; exit; }
-if printf '%s ' "$body" | verify "$@"; then echo "a tampered body passed"; else echo ok; fi
+printf '%s ' "$body" | verify "$@" && { echo "a tampered body passed"; exit; }
+printf %s "$body" | verify "" "$2" "$3" "v1," && { echo "no secret and an empty signature passed"; exit; }
+printf %s "$body" | verify "whsec_" "$2" "$3" "v1," && { echo "an empty key and signature passed"; exit; }
+echo ok
 `,
         }
       : {

@@ -60,6 +60,11 @@ function blockedV6(groups: number[]): boolean {
     return blockedV4(v4In(seventh, eighth));
   }
   if (first === 0x2002) return blockedV4(v4In(second, third));
+  // NAT64's local-use prefix (64:ff9b:1::/48) and Teredo (2001::/32) lead to addresses of
+  // a private network, or hide them.
+  if ((first === 0x64 && second === 0xff9b && third === 1) || (first === 0x2001 && second === 0)) {
+    return true;
+  }
   return (
     (first & 0xfe00) === 0xfc00 || // unique local (fc00::/7), AWS's metadata fd00:ec2::254 too
     (first & 0xffc0) === 0xfe80 || // link-local
@@ -67,8 +72,11 @@ function blockedV6(groups: number[]): boolean {
   );
 }
 
-/** Why `host` (a URL's hostname) is no place for a webhook, or undefined when it may be one. */
-function blockedHost(host: string): string | undefined {
+/** Why `hostname` (a URL's) is no place for a webhook, or undefined when it may be one. */
+function blockedHost(hostname: string): string | undefined {
+  // A trailing dot names the same host (the DNS root): `localhost.` is localhost, and the
+  // URL parser leaves `10.0.0.1..` a name, not an address.
+  const host = hostname.replace(/\.+$/, "");
   if (host.startsWith("[")) {
     return blockedV6(v6Groups(host.slice(1, -1)))
       ? "must not be a loopback, private, link-local or other internal IPv6 address"
@@ -80,9 +88,7 @@ function blockedHost(host: string): string | undefined {
       ? "must not be a loopback, private, link-local, CGNAT or other internal IPv4 address"
       : undefined;
   }
-  // A trailing dot names the same host (the DNS root): `localhost.` is localhost.
-  const name = host.replace(/\.+$/, "");
-  if (!name.includes(".") || INTERNAL_NAMES.test(name))
+  if (!host.includes(".") || INTERNAL_NAMES.test(host))
     return "must be a public host name, not localhost or an internal name";
   return undefined;
 }

@@ -559,7 +559,8 @@ describe("DELETE /imports/{id}", () => {
   it("cancels between two chunks: the first stays applied and counted, the second never runs", async () => {
     const workflows = await introspectWorkflow(env.IMPORTS);
     try {
-      // Chunk 2 fails twice, and its retries wait out the Workflow's delays: the cancel lands then.
+      // Chunk 2 fails twice, and its retries wait out the Workflow's delays (its default
+      // schedule, 1 s then 2 s locally): the cancel lands then.
       await workflows.modifyAll((m) =>
         m.mockStepError({ name: "chunk 2" }, new Error("D1 is unreachable"), 2),
       );

@@ -94,6 +94,9 @@ describe("POST /webhooks", () => {
     ["https://printer.local./", "public host"],
     ["https://[64:ff9b::a00:1]/", "IPv6"],
     ["https://[2002:a9fe:a9fe::]/", "IPv6"],
+    ["https://[64:ff9b:1::a00:1]/", "IPv6"],
+    ["https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "IPv6"],
+    ["https://10.0.0.1../", "IPv4"],
     ["ftp://hooks.example.org/", "https"],
   ])("refuses %s (SSRF) with a 400 on body.url", async (url, message) => {
     const res = await subscribeDeployed(url);
