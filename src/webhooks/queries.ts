@@ -191,10 +191,7 @@ export async function retryDelivery(
   // A disabled subscription's deliveries are given up at once: retrying one would send nothing.
   const enabled = sql`EXISTS (SELECT 1 FROM ${w} WHERE ${w.id} = ${subscriptionId} AND ${w.enabled} = 1)`;
   const [found, retried] = await db.batch([
-    db
-      .select({ state: d.state, enabled: sql<number>`${enabled}` })
-      .from(d)
-      .where(mine),
+    db.select({ state: d.state }).from(d).where(mine),
     db
       .update(d)
       .set({ state: "pending", queued_at: null, next_attempt_at: null, last_error: null })

@@ -72,7 +72,7 @@ const BUDGETS: Record<string, [read: number, written: number]> = {
   "POST /students/{id}/courses (created, a webhook subscribed)": [14, 9],
   "DELETE /students/{id}/courses/{course_id} (a webhook subscribed)": [11, 6],
   "GET /webhooks/{id}/deliveries": [7, 0],
-  "POST /webhooks/{id}/deliveries/{delivery_id}/retry (not failed)": [4, 0],
+  "POST /webhooks/{id}/deliveries/{delivery_id}/retry (not failed)": [3, 0],
   "DELETE /webhooks/{id}": [14, 4],
   "POST /imports (a dry run)": [8, 2],
   "GET /imports/{id}": [1, 0],
