@@ -184,13 +184,16 @@ const promoteHead = builtOnce((db: Database) => {
  * is the common request's, reads fewer rows, and compiles a seventh faster (D1 prepares every
  * statement anew, locally on every call: docs/performance.md).
  */
-type Listing = { isListed: (column: typeof courses.id) => SQL; writes: SQL };
+type Listing = { isListed: (column: typeof courses.id) => SQL; writes: SQL; room?: SQL };
+
+/** Whether a course has room for one more, free seat or place in line. */
+const hasRoom = sql`(${hasFreeSeat} OR ${hasPlaceInLine})`;
 
 const oneCourse: Listing = {
   isListed: (column) => eq(column, sql.placeholder("course")),
   // The student already in it with a seat or a place changes nothing either way (the upsert
   // leaves such a row as it is).
-  writes: sql`(${hasFreeSeat} OR ${hasPlaceInLine})`,
+  writes: hasRoom,
 };
 
 const inCourseIds = (column: typeof courses.id) =>
@@ -198,16 +201,19 @@ const inCourseIds = (column: typeof courses.id) =>
 
 const listedCourses: Listing = {
   isListed: inCourseIds,
+  // All or nothing: a full course keeps the others unwritten, so the state before names it.
+  room: hasRoom,
   writes: sql`(SELECT count(*) FROM ${courses} WHERE ${inCourseIds(courses.id)}) = (SELECT count(DISTINCT value) FROM json_each(${sql.placeholder("course_ids")}))
     AND NOT EXISTS (SELECT 1 FROM ${courses} WHERE ${inCourseIds(courses.id)} AND NOT ${hasFreeSeat} AND NOT ${hasPlaceInLine} AND NOT EXISTS (SELECT 1 FROM student_courses AS mine WHERE mine.student_id = ${sql.placeholder("student")} AND mine.course_id = ${courses.id} AND mine.status = 'active'))`,
 };
 
 /**
  * Before an enroll: one row per listed course that exists, with its enrollment (nulls: none
- * yet) and whether it has a free seat or a place in line, or one row of nulls when none
- * exists; no row when the student does not exist.
+ * yet) and, for a list, whether it has room, or one row of nulls when none exists; no row
+ * when the student does not exist. One course that the upsert left unwritten, with the
+ * student not in it, had no room: asking would count its seats and line again.
  */
-const enrollmentsBefore = ({ isListed }: Listing) =>
+const enrollmentsBefore = ({ isListed, room = sql`0` }: Listing) =>
   builtOnce((db: Database) =>
     db
       .select({
@@ -217,8 +223,7 @@ const enrollmentsBefore = ({ isListed }: Listing) =>
         enrolled_at: studentCourses.enrolled_at,
         dropped_at: studentCourses.dropped_at,
         waitlist_seq: studentCourses.waitlist_seq,
-        free_seat: sql<number>`${hasFreeSeat}`.as("free_seat"),
-        place_in_line: sql<number>`${hasPlaceInLine}`.as("place_in_line"),
+        room: sql<number>`${room}`.as("room"),
         waiting: sql<number>`${waiting(courses.id)}`.as("waiting"),
         position: sql<number | null>`${waitlistPosition}`.as("position"),
       })
@@ -358,7 +363,7 @@ async function enrollBatch(db: Database, studentId: number, courseIds: number[])
     found.add(course.id);
     const result = resultOf(studentId, course, row, changed.get(course.id));
     if (result) results.set(course.id, result);
-    else if (!row.free_seat && !row.place_in_line) full.push(course.id);
+    else if (!row.room) full.push(course.id);
   }
   return { studentFound: before.length > 0, found, full, results };
 }
