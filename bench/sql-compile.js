@@ -5,19 +5,17 @@
 //
 //   npm run bench:sql [-- --peer <worker-dir>] [--rounds 9] [--prepares 500]
 //
-// The SQL is the routes' own: src/enrollments/queries.ts run on a D1 stand-in that records
-// what it is asked to prepare (Node 24 strips the types). Each statement is prepared with
+// The SQL is the routes' own (bench/our-sql.js). Each statement is prepared with
 // node:sqlite on our migrations, on the same without the enrollments' triggers (their share),
 // and, with --peer, the referee's statements (its `const NAME = \`…\`` SQL) on its own
 // migrations: µs per prepare, the median of the rounds. Node's SQLite is not workerd's: read
 // the ratios, and the absolute figures only beside each other.
 import { readdirSync, readFileSync } from "node:fs";
-import { registerHooks } from "node:module";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { median } from "../scripts/median.js";
+import { ourStatements } from "./our-sql.js";
 
 const { values: options } = parseArgs({
   options: {
@@ -28,43 +26,6 @@ const { values: options } = parseArgs({
 });
 const ROUNDS = Number(options.rounds);
 const PREPARES = Number(options.prepares);
-
-// src/ imports without extensions, as bundlers resolve them; Node needs the `.ts`.
-registerHooks({
-  resolve(specifier, context, next) {
-    if (specifier.startsWith(".") && context.parentURL?.endsWith(".ts")) {
-      return next(new URL(`${specifier}.ts`, context.parentURL).href, context);
-    }
-    return next(specifier, context);
-  },
-});
-
-/** The SQL each route sends, in order: drizzle's, as the Worker builds it. */
-async function ourStatements() {
-  const root = fileURLToPath(new URL("..", import.meta.url));
-  const queriesUrl = pathToFileURL(join(root, "src/enrollments/queries.ts")).href;
-  const { drizzle } = await import("drizzle-orm/d1");
-  /** @type {any} src/ is typed for Workers, not Node: not followed by this file's checks. */
-  const queries = await import(queriesUrl);
-  /** @type {string[]} */
-  const seen = [];
-  const statement = { bind: () => statement, all: async () => ({ results: [] }) };
-  const d1 = {
-    prepare(/** @type {string} */ sql) {
-      seen.push(sql);
-      return statement;
-    },
-    batch: async (/** @type {unknown[]} */ list) => list.map(() => ({ results: [] })),
-  };
-  const db = drizzle(/** @type {any} */ (d1));
-  const taken = () => seen.splice(0);
-  await queries.enrollInCourse(db, 1, 1);
-  const enroll = taken();
-  await queries.dropEnrollment(db, 1, 1);
-  const drop = taken();
-  await queries.listStudentEnrollments(db, 1, { status: "active", count: 21 });
-  return { enroll, drop, list: taken() };
-}
 
 /** The referee's statements: the template literals its source names in capitals. */
 function peerStatements(/** @type {string} */ dir) {
@@ -106,7 +67,7 @@ for (const { name } of triggers) untriggered.exec(`DROP TRIGGER "${name}"`);
 const rows = [];
 const total = { ours: 0, untriggered: 0 };
 for (const [route, list] of Object.entries(await ourStatements())) {
-  for (const [i, sql] of list.entries()) {
+  for (const [i, { sql }] of list.entries()) {
     const withTriggers = compileMicros(ours, sql);
     const without = compileMicros(untriggered, sql);
     if (route !== "list") {
