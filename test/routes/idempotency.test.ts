@@ -123,6 +123,18 @@ describe("a create with an Idempotency-Key", () => {
     ).toEqual(mine);
   });
 
+  it("keeps a key under the token's SHA-256, never the token, so keys outlive a deploy", async () => {
+    const key = newKey();
+    await post("/students", newStudent(), key, TEST_TOKENS.rotated);
+    const digest = await crypto.subtle.digest(
+      "SHA-256",
+      new TextEncoder().encode(TEST_TOKENS.rotated),
+    );
+    const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    expect(await count("idempotency_keys WHERE key = ? AND scope = ?", key, hex)).toBe(1);
+    expect(await count("idempotency_keys WHERE scope LIKE ?", `%${TEST_TOKENS.rotated}%`)).toBe(0);
+  });
+
   it("works the same for courses", async () => {
     const [key, body] = [newKey(), { code: `IDEM-${++unique}`, title: "Retries" }];
     const original = await answer<Course>(await post("/courses", body, key));
