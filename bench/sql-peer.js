@@ -9,6 +9,7 @@
 // The copy's list stays the referee's. <out-dir> is replaced.
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { COURSE_ID, ourStatements, STUDENT_ID } from "./our-sql.js";
 
@@ -76,7 +77,9 @@ rmSync(out, { recursive: true, force: true });
 cpSync(referee, out, { recursive: true, filter: (path) => !/node_modules|\.wrangler/.test(path) });
 writeFileSync(join(out, "src", "index.js"), source.slice(0, start) + handlers + source.slice(end));
 rmSync(join(out, "migrations"), { recursive: true });
-cpSync("migrations", join(out, "migrations"), { recursive: true });
+cpSync(fileURLToPath(new URL("../migrations", import.meta.url)), join(out, "migrations"), {
+  recursive: true,
+});
 const config = join(out, "wrangler.toml");
 writeFileSync(
   config,

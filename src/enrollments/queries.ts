@@ -204,7 +204,7 @@ const listedCourses: Listing = {
   // All or nothing: a full course keeps the others unwritten, so the state before names it.
   room: hasRoom,
   writes: sql`(SELECT count(*) FROM ${courses} WHERE ${inCourseIds(courses.id)}) = (SELECT count(DISTINCT value) FROM json_each(${sql.placeholder("course_ids")}))
-    AND NOT EXISTS (SELECT 1 FROM ${courses} WHERE ${inCourseIds(courses.id)} AND NOT ${hasFreeSeat} AND NOT ${hasPlaceInLine} AND NOT EXISTS (SELECT 1 FROM student_courses AS mine WHERE mine.student_id = ${sql.placeholder("student")} AND mine.course_id = ${courses.id} AND mine.status = 'active'))`,
+    AND NOT EXISTS (SELECT 1 FROM ${courses} WHERE ${inCourseIds(courses.id)} AND NOT ${hasRoom} AND NOT EXISTS (SELECT 1 FROM student_courses AS mine WHERE mine.student_id = ${sql.placeholder("student")} AND mine.course_id = ${courses.id} AND mine.status = 'active'))`,
 };
 
 /**

@@ -66,7 +66,8 @@ type Configured = { token: string; id: string };
 
 /**
  * The configured tokens with their ids, by the setting's value: the digests are computed once
- * per isolate, never for a presented token (a tenth of a request's JavaScript when they were).
+ * per isolate, never for a presented token (about 6% of our Worker's samples in a CPU profile
+ * of the write mix when they were).
  * Keyed by the value itself, so a rotated list is read anew.
  */
 const configuredTokens = new Map<string, Configured[]>();
