@@ -9,7 +9,8 @@ const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])$/;
 /**
  * A real webhook receiver on the loopback for the tests (test/routes/webhook-delivery.test.ts),
  * each test on paths of its own. Its first path segment says how it answers: `ok` 200,
- * `flaky` 500 to the first three attempts of each event then 200, `gone` 410, `moved` 307.
+ * `flaky` 500 to the first three attempts of each event then 200, `gone` 410, `moved` 307,
+ * `slow` 200 but only after 15 s, beyond the Worker's 10-s timeout.
  * POST /_secret/<path> tells it the secret to verify deliveries to <path> with; GET
  * /_log/<path> lists what it received there, each with the verdict of `standardwebhooks`.
  */
@@ -22,6 +23,7 @@ async function testReceiver() {
     flaky: (tries) => (tries <= 3 ? 500 : 200),
     gone: () => 410,
     moved: () => 307,
+    slow: () => 200,
   };
   const receiver = await startReceiver({
     handle({ method, path, headers, body }) {
@@ -47,7 +49,7 @@ async function testReceiver() {
         ...verify(secret, body, headers),
       };
       log.set(path, [...(log.get(path) ?? []), entry]);
-      return { status };
+      return { status, delayMs: first === "slow" ? 15_000 : 0 };
     },
   });
   receiver.unref();

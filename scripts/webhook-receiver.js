@@ -37,9 +37,10 @@ export function verify(secret, body, headers) {
 
 /**
  * Starts a receiver on 127.0.0.1. For each request, `handle` gets its method, path, headers
- * and body, and says the status (and body) to answer with.
+ * and body, and says the status (and body) to answer with, and how many ms to wait first.
  * @param {{ port?: number; handle: (request: { method: string; path: string;
- *   headers: Record<string, string>; body: string }) => { status: number; body?: string } }} options
+ *   headers: Record<string, string>; body: string }) =>
+ *   { status: number; body?: string; delayMs?: number } }} options
  * @returns {Promise<{ url: string; close: () => void; unref: () => void }>}
  */
 export function startReceiver({ port = 0, handle }) {
@@ -54,8 +55,15 @@ export function startReceiver({ port = 0, handle }) {
       const path = new URL(request.url ?? "/", "http://receiver").pathname;
       const body = Buffer.concat(chunks).toString("utf8");
       const answer = handle({ method: request.method ?? "GET", path, headers, body });
-      response.writeHead(answer.status, { "Content-Type": "text/plain" });
-      response.end(answer.body ?? "");
+      const reply = () => {
+        // A sender that gave up waiting has closed the connection: nothing to answer.
+        if (response.destroyed) return;
+        response.writeHead(answer.status, { "Content-Type": "text/plain" });
+        response.end(answer.body ?? "");
+      };
+      // A wait to answer keeps no process alive.
+      if (answer.delayMs) setTimeout(reply, answer.delayMs).unref();
+      else reply();
     });
   });
   return new Promise((resolve) => {

@@ -15,8 +15,8 @@ export type Received = {
   tamperedRefused: boolean;
 };
 
-/** A path of the receiver no other test uses; `behaviour` is how it answers (ok, flaky, gone, moved). */
-export const receiverPath = (behaviour: "ok" | "flaky" | "gone" | "moved") =>
+/** A path of the receiver no other test uses; `behaviour` is how it answers (ok, flaky, gone, moved, slow). */
+export const receiverPath = (behaviour: "ok" | "flaky" | "gone" | "moved" | "slow") =>
   `/${behaviour}/${crypto.randomUUID()}`;
 
 /** Subscribes the receiver's `path` to `events`, and tells the receiver the secret to verify with. */
@@ -44,11 +44,15 @@ export async function received(path: string): Promise<Received[]> {
 }
 
 /**
- * Reads until `done` holds for what `read` answers, or 20 seconds pass: the queue's consumer
+ * Reads until `done` holds for what `read` answers, or `withinMs` pass: the queue's consumer
  * works after the request that caused the work, a second or more later.
  */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean) {
-  const deadline = Date.now() + 20_000;
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  withinMs = 20_000,
+) {
+  const deadline = Date.now() + withinMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;

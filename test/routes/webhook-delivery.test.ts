@@ -196,6 +196,32 @@ describe("delivery", () => {
     expect(pending.status).toBe(409);
   });
 
+  it("gives up on a receiver that answers nothing for 10 seconds, and tries it again", {
+    timeout: 60_000,
+  }, async () => {
+    const path = receiverPath("slow");
+    const { id } = await subscribe(path, ["course.created"]);
+    const sent = Date.now();
+    await createCourse();
+    const [delivery] = await eventually(
+      () => deliveriesOf(id),
+      ([first]) => (first?.attempts ?? 0) >= 1,
+      40_000,
+    );
+    // Recorded as a timeout, not as the 200 the receiver sends 15 s after the request came.
+    expect(delivery).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      last_status_code: null,
+      last_error: "timeout",
+    });
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(10_000);
+    expect(delivery?.next_attempt_at).not.toBeNull();
+    await receivedUntil(path, (d) => d.length >= 2);
+    // Deleted, the subscription is tried no more.
+    expect((await api(`/webhooks/${id}`, { method: "DELETE" })).status).toBe(204);
+  });
+
   it("signs with the old and the new secret for a day after a rotation", async () => {
     const path = receiverPath("ok");
     const created = await subscribe(path, ["course.created"]);
