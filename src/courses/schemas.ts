@@ -21,18 +21,13 @@ const titleSchema = lazy(() => textSchema(200));
 
 export const MAX_CAPACITY = 100_000;
 
+/** Said of a bad limit in a body and in an import's CSV file, which writes null as nothing. */
+const LIMIT_MESSAGE = `must be a whole number from 0 to ${MAX_CAPACITY}, or null (in a CSV file, empty) for no limit`;
+
 /** Seats, or places in line: a whole number up to 100,000, or null for no limit (the default). */
 const limitSchema = lazy(() =>
   z.nullable(
-    z
-      .int(`must be a whole number from 0 to ${MAX_CAPACITY}, or null for no limit`)
-      .check(
-        z.gte(0, `must be a whole number from 0 to ${MAX_CAPACITY}, or null for no limit`),
-        z.lte(
-          MAX_CAPACITY,
-          `must be a whole number from 0 to ${MAX_CAPACITY}, or null for no limit`,
-        ),
-      ),
+    z.int(LIMIT_MESSAGE).check(z.gte(0, LIMIT_MESSAGE), z.lte(MAX_CAPACITY, LIMIT_MESSAGE)),
   ),
 );
 

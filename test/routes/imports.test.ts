@@ -222,7 +222,8 @@ describe("an import of courses", () => {
       {
         line: 4,
         column: "capacity",
-        message: "must be a whole number from 0 to 100000, or null for no limit",
+        message:
+          "must be a whole number from 0 to 100000, or null (in a CSV file, empty) for no limit",
       },
     ]);
     expect(await courseBySisId("C-MATH-101")).toMatchObject({
@@ -246,7 +247,8 @@ describe("an import of courses", () => {
       {
         line: 3,
         column: "capacity",
-        message: "must be a whole number from 0 to 100000, or null for no limit",
+        message:
+          "must be a whole number from 0 to 100000, or null (in a CSV file, empty) for no limit",
       },
       { line: 4, column: "code", message: "repeats line 2" },
       { line: 5, column: "code", message: "is taken by another course" },
