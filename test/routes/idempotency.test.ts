@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Course } from "../../src/courses/responses";
 import worker from "../../src/index";
+import { sha256, toHex } from "../../src/lib/digest";
 import type { Student } from "../../src/students/responses";
 import wranglerToml from "../../wrangler.toml?raw";
 import { api, countRows, expectProblem } from "../helpers/api";
@@ -126,11 +127,7 @@ describe("a create with an Idempotency-Key", () => {
   it("keeps a key under the token's SHA-256, never the token, so keys outlive a deploy", async () => {
     const key = newKey();
     await post("/students", newStudent(), key, TEST_TOKENS.rotated);
-    const digest = await crypto.subtle.digest(
-      "SHA-256",
-      new TextEncoder().encode(TEST_TOKENS.rotated),
-    );
-    const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const hex = toHex(await sha256(TEST_TOKENS.rotated));
     expect(await count("idempotency_keys WHERE key = ? AND scope = ?", key, hex)).toBe(1);
     expect(await count("idempotency_keys WHERE scope LIKE ?", `%${TEST_TOKENS.rotated}%`)).toBe(0);
   });
